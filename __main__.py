@@ -1,0 +1,85 @@
+"""Manage one AWS account's IAM users, groups and role tiers from its stack config."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.account_baseline import AccountBaseline, AccountBaselineArgs
+from components.config_loader import load_stack_config
+from components.iam_group import Group, GroupArgs
+from components.iam_user import User, UserArgs
+from components.outputs import (
+    OUTPUT_ACCESS_KEYS,
+    OUTPUT_AWS_CONFIG,
+    OUTPUT_INITIAL_PASSWORDS,
+    OUTPUT_ROLE_TIER_ARNS,
+    OUTPUT_SIGN_IN_URL,
+    OUTPUT_SWITCH_ROLE_URLS,
+    OUTPUT_USERS,
+    account_label,
+    aws_config_snippet,
+    sign_in_url,
+    user_summary,
+)
+from components.role_tier import RoleTier, RoleTierArgs
+
+config = load_stack_config()
+account_id = config.account.id
+tags = {"managed-by": "iamtiers", "iamtiers:stack": pulumi.get_stack()}
+
+tiers = {
+    tier.name: RoleTier(
+        f"tier-{tier.name}",
+        RoleTierArgs(tier=tier, account_id=account_id, account_label=account_label(config.account), tags=tags),
+    )
+    for tier in config.role_tiers
+}
+groups = {
+    group.name: Group(
+        f"group-{group.name}",
+        GroupArgs(
+            group=group,
+            account_id=account_id,
+            assumable_role_arns=[config.role_arn(ref) for ref in group.assumable_tiers],
+        ),
+    )
+    for group in config.groups
+}
+users = {
+    user.name: User(
+        f"user-{user.name}",
+        UserArgs(user=user, groups=[groups[name].group_name for name in user.groups], tags=tags),
+    )
+    for user in config.users
+}
+AccountBaseline(
+    "baseline",
+    AccountBaselineArgs(
+        account=config.account,
+        password_policy=config.password_policy,
+        monitoring=config.monitoring,
+        region=pulumi.Config("aws").get("region") or "us-east-1",
+        tags=tags,
+    ),
+)
+
+pulumi.export(OUTPUT_SIGN_IN_URL, sign_in_url(config.account))
+pulumi.export(OUTPUT_SWITCH_ROLE_URLS, {name: tier.switch_role_url for name, tier in tiers.items()})
+pulumi.export(OUTPUT_ROLE_TIER_ARNS, {name: tier.arn for name, tier in tiers.items()})
+pulumi.export(OUTPUT_USERS, {user.name: user_summary(config, user) for user in config.users})
+pulumi.export(
+    OUTPUT_INITIAL_PASSWORDS,
+    {user.name: users[user.name].initial_password for user in config.users if user.console_access and not user.disabled},
+)
+pulumi.export(
+    OUTPUT_ACCESS_KEYS,
+    {
+        user.name: {"access_key_id": users[user.name].access_key_id, "secret_access_key": users[user.name].secret_access_key}
+        for user in config.users
+        if user.programmatic_access and not user.disabled
+    },
+)
+pulumi.export(
+    OUTPUT_AWS_CONFIG,
+    {user.name: aws_config_snippet(config, user) for user in config.users if config.user_tier_arns(user)},
+)

@@ -1,0 +1,631 @@
+"""The stack config model: one account's IAM, parsed and validated once, with no Pulumi in it.
+
+Every problem found is reported at once, each naming its key path and the fix, before any
+resource is registered.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from components.action_catalog import action_problem
+
+PARTITION = "aws"
+IAM_MANAGED_POLICY_QUOTA = 10  # attached managed policies per group or role (IAM default quota)
+
+AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+IamName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]
+IamPath = Annotated[str, StringConstraints(pattern=r"^/([\x21-\x7e]{0,510}/)?$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
+TagMap = dict[
+    Annotated[str, StringConstraints(min_length=1, max_length=128)],
+    Annotated[str, StringConstraints(max_length=256)],
+]
+
+_MANAGED_POLICY_ARN = re.compile(r"^arn:aws:iam::(aws|\d{12}):policy/([\w+=,.@/-]+)$")
+_MANAGED_POLICY_NAME = re.compile(r"^([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
+_IAM_ARN = re.compile(r"^arn:aws:iam::\d{12}:(saml-provider|oidc-provider)/[\w+=,.@/-]+$")
+_ACCOUNT_ALIAS = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
+_SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
+
+
+class ConfigError(Exception):
+    """Stack config that cannot become resources; `problems` holds one line per defect."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"stack config has {len(problems)} problem(s):\n{listing}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def managed_policy_arn(reference: str) -> str:
+    """The ARN of a managed policy given by AWS-managed name (optionally with path) or ARN."""
+    if reference.startswith("arn:"):
+        return reference
+    return f"arn:{PARTITION}:iam::aws:policy/{reference}"
+
+
+def managed_policy_key(reference: str) -> str:
+    """A stable child-resource key for a managed policy: its name without path or ARN prefix."""
+    return reference.rsplit("/", 1)[-1]
+
+
+def _check_policy_reference(reference: str) -> str:
+    if reference.startswith("arn:"):
+        if not _MANAGED_POLICY_ARN.match(reference):
+            raise ValueError(
+                f"'{reference}' is not a managed policy ARN "
+                "(expected arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME)"
+            )
+    elif not _MANAGED_POLICY_NAME.match(reference):
+        raise ValueError(
+            f"'{reference}' is neither an AWS-managed policy name nor an ARN "
+            "(e.g. ReadOnlyAccess or job-function/ViewOnlyAccess)"
+        )
+    return reference
+
+
+PolicyReference = Annotated[str, Field(min_length=1)]
+
+
+class Statement(_Strict):
+    """An inline IAM statement; exactly one of `actions` / `not_actions`."""
+
+    sid: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+$")] | None = None
+    effect: Literal["Allow", "Deny"] = "Allow"
+    actions: list[str] = Field(default_factory=list)
+    not_actions: list[str] = Field(default_factory=list)
+    resources: list[str] = Field(min_length=1)
+    conditions: dict[str, dict[str, str | list[str] | bool | int]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_action_form(self) -> Statement:
+        if bool(self.actions) == bool(self.not_actions):
+            raise ValueError("give exactly one of 'actions' or 'not_actions'")
+        problems = [p for a in self.actions + self.not_actions if (p := action_problem(a))]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def document(self) -> dict[str, Any]:
+        """The statement as IAM JSON."""
+        body: dict[str, Any] = {"Effect": self.effect}
+        if self.sid:
+            body["Sid"] = self.sid
+        if self.actions:
+            body["Action"] = list(self.actions)
+        else:
+            body["NotAction"] = list(self.not_actions)
+        body["Resource"] = list(self.resources)
+        if self.conditions:
+            body["Condition"] = {op: dict(values) for op, values in self.conditions.items()}
+        return body
+
+
+class RemoteTier(_Strict):
+    """A role tier that lives in another account (hub and spoke)."""
+
+    account_id: AccountId
+    tier: IamName
+    path: IamPath = "/"
+
+
+# A tier is named directly when local, or by {account_id, tier} when in another account.
+TierReference = Annotated[
+    Annotated[IamName, Tag("local")] | Annotated[RemoteTier, Tag("remote")],
+    Discriminator(lambda value: "local" if isinstance(value, str) else "remote"),
+]
+
+
+class PasswordPolicy(_Strict):
+    """The account password policy; defaults are the CIS AWS Foundations profile."""
+
+    enabled: bool = True
+    minimum_length: Annotated[int, Field(ge=6, le=128)] = 14
+    reuse_prevention: Annotated[int, Field(ge=1, le=24)] = 24
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    allow_users_to_change: bool = True
+    max_age_days: Annotated[int, Field(ge=1, le=1095)] | None = None
+    hard_expiry: bool = False
+
+
+class GroupSettings(_Strict):
+    """What a group entry may inherit from `groups.defaults`."""
+
+    enforce_mfa: bool = True
+    self_service_credentials: bool = True
+    path: IamPath = "/"
+
+
+class Group(GroupSettings):
+    name: IamName
+    description: str = ""
+    managed_policies: list[PolicyReference] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
+    assumable_tiers: list[TierReference] = Field(default_factory=list)
+
+    @field_validator("managed_policies")
+    @classmethod
+    def _policies(cls, value: list[str]) -> list[str]:
+        for reference in value:
+            _check_policy_reference(reference)
+        if len(value) > IAM_MANAGED_POLICY_QUOTA:
+            raise ValueError(
+                f"{len(value)} managed policies exceed the IAM quota of "
+                f"{IAM_MANAGED_POLICY_QUOTA} per group; merge some into 'statements' "
+                "or split the group"
+            )
+        _reject_duplicate_keys(value)
+        return value
+
+
+class OidcTrust(_Strict):
+    """Web-identity federation; audiences and subjects are pinned, never wildcards alone."""
+
+    provider_arn: str
+    audiences: list[str] = Field(min_length=1)
+    subjects: list[str] = Field(min_length=1)
+
+    @field_validator("provider_arn")
+    @classmethod
+    def _arn(cls, value: str) -> str:
+        if not _IAM_ARN.match(value) or ":oidc-provider/" not in value:
+            raise ValueError(
+                f"'{value}' is not an OIDC provider ARN "
+                "(arn:aws:iam::123456789012:oidc-provider/HOST)"
+            )
+        return value
+
+    @field_validator("subjects")
+    @classmethod
+    def _pinned(cls, value: list[str]) -> list[str]:
+        for subject in value:
+            if subject.strip("*:") == "" or subject.endswith(":*") and subject.count(":") < 2:
+                raise ValueError(f"subject '{subject}' trusts every identity of the provider")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.provider_arn.split(":oidc-provider/", 1)[1]
+
+
+class Trust(_Strict):
+    """Who may assume a role tier."""
+
+    this_account: bool = False
+    accounts: list[AccountId] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list)
+    saml_providers: list[str] = Field(default_factory=list)
+    oidc: list[OidcTrust] = Field(default_factory=list)
+    external_id: Annotated[str, StringConstraints(min_length=2, max_length=1224)] | None = None
+
+    @field_validator("services")
+    @classmethod
+    def _services(cls, value: list[str]) -> list[str]:
+        for service in value:
+            if not _SERVICE_PRINCIPAL.match(service):
+                raise ValueError(f"'{service}' is not an AWS service principal (e.g. ec2.amazonaws.com)")
+        return value
+
+    @field_validator("saml_providers")
+    @classmethod
+    def _saml(cls, value: list[str]) -> list[str]:
+        for arn in value:
+            if not _IAM_ARN.match(arn) or ":saml-provider/" not in arn:
+                raise ValueError(
+                    f"'{arn}' is not a SAML provider ARN (arn:aws:iam::123456789012:saml-provider/NAME)"
+                )
+        return value
+
+    @property
+    def trusts_iam_principals(self) -> bool:
+        return self.this_account or bool(self.accounts)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.trusts_iam_principals or self.services or self.saml_providers or self.oidc)
+
+
+class RoleTierSettings(_Strict):
+    """What a tier entry may inherit from `role_tiers.defaults`."""
+
+    require_mfa: bool = True
+    max_mfa_age_seconds: Annotated[int, Field(ge=300, le=129600)] = 3600
+    max_session_duration_seconds: Annotated[int, Field(ge=3600, le=43200)] = 3600
+    permissions_boundary: PolicyReference | None = None
+    path: IamPath = "/"
+    trust: Trust = Field(default_factory=Trust)
+
+    @field_validator("permissions_boundary")
+    @classmethod
+    def _boundary(cls, value: str | None) -> str | None:
+        return None if value is None else _check_policy_reference(value)
+
+
+class RoleTier(RoleTierSettings):
+    name: IamName
+    description: str = ""
+    managed_policies: list[PolicyReference] = Field(default_factory=list)
+    statements: list[Statement] = Field(default_factory=list)
+    tags: TagMap = Field(default_factory=dict)
+
+    @field_validator("managed_policies")
+    @classmethod
+    def _policies(cls, value: list[str]) -> list[str]:
+        for reference in value:
+            _check_policy_reference(reference)
+        if len(value) > IAM_MANAGED_POLICY_QUOTA:
+            raise ValueError(
+                f"{len(value)} managed policies exceed the IAM quota of "
+                f"{IAM_MANAGED_POLICY_QUOTA} per role; merge some into 'statements'"
+            )
+        _reject_duplicate_keys(value)
+        return value
+
+    @model_validator(mode="after")
+    def _trusted_by_someone(self) -> RoleTier:
+        if self.trust.is_empty:
+            raise ValueError(
+                "trust names no principal; set trust.this_account, accounts, services, "
+                "saml_providers or oidc"
+            )
+        if self.trust.trusts_iam_principals and not self.require_mfa and not self.trust.external_id:
+            raise ValueError(
+                "IAM principals may assume this tier without MFA; set require_mfa: true, "
+                "or trust.external_id for a machine principal of another account"
+            )
+        if self.trust.this_account and self.trust.external_id and not self.require_mfa:
+            raise ValueError(
+                "an external id does not protect a tier trusted by this account's own users; "
+                "set require_mfa: true"
+            )
+        return self
+
+
+class UserSettings(_Strict):
+    """What a user entry may inherit from `users.defaults`."""
+
+    console_access: bool = True
+    programmatic_access: bool = False
+    pgp_key: str | None = None
+    path: IamPath = "/"
+    tags: TagMap = Field(default_factory=dict)
+
+
+class User(UserSettings):
+    name: IamName
+    email: Email | None = None
+    groups: list[IamName] = Field(default_factory=list)
+    disabled: bool = False
+
+    @model_validator(mode="after")
+    def _credentials(self) -> User:
+        if not self.disabled and not self.groups:
+            raise ValueError(
+                "user belongs to no group; add at least one group under 'groups' "
+                "(permissions come only through groups)"
+            )
+        if self.console_access and self.programmatic_access:
+            raise ValueError(
+                "console users get no access key at creation (CIS 1.11); give automation its "
+                "own user with console_access: false"
+            )
+        if len(set(self.groups)) != len(self.groups):
+            raise ValueError("a group is listed twice under 'groups'")
+        return self
+
+
+class AccessAnalyzerSettings(_Strict):
+    enabled: bool = True
+
+
+class CloudTrailSettings(_Strict):
+    enabled: bool = True
+    log_retention_days: Literal[
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+        2922, 3288, 3653,
+    ] = 365
+    kms_key_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")] | None = None
+
+
+class AlarmSettings(_Strict):
+    enabled: bool = True
+    emails: list[Email] = Field(default_factory=list)
+    failed_signin_threshold: Annotated[int, Field(ge=1)] = 3
+    failed_signin_period_seconds: Annotated[int, Field(ge=60, le=86400)] = 300
+    existing_log_group_name: str | None = None
+
+
+class ConfigRuleSettings(_Strict):
+    enabled: bool = True
+    create_recorder: bool = True
+    unused_credentials_days: Annotated[int, Field(ge=1, le=365)] = 45
+    access_key_max_age_days: Annotated[int, Field(ge=1, le=365)] = 90
+
+
+class Monitoring(_Strict):
+    """The account baseline's detective controls; each part can be switched off."""
+
+    access_analyzer: AccessAnalyzerSettings = Field(default_factory=AccessAnalyzerSettings)
+    cloudtrail: CloudTrailSettings = Field(default_factory=CloudTrailSettings)
+    alarms: AlarmSettings = Field(default_factory=AlarmSettings)
+    config_rules: ConfigRuleSettings = Field(default_factory=ConfigRuleSettings)
+
+    @model_validator(mode="after")
+    def _alarm_source(self) -> Monitoring:
+        if self.alarms.enabled and not self.cloudtrail.enabled and not self.alarms.existing_log_group_name:
+            raise ValueError(
+                "alarms need CloudTrail events: enable cloudtrail or set "
+                "alarms.existing_log_group_name to the org trail's log group"
+            )
+        return self
+
+
+class Account(_Strict):
+    id: AccountId
+    alias: str | None = None
+    manage_alias: bool = True
+
+    @field_validator("alias")
+    @classmethod
+    def _alias(cls, value: str | None) -> str | None:
+        if value is not None and not _ACCOUNT_ALIAS.match(value):
+            raise ValueError(
+                f"'{value}' is not an account alias (3-63 lower-case letters, digits or hyphens, "
+                "not starting or ending with a hyphen)"
+            )
+        return value
+
+
+class StackConfig(_Strict):
+    """One account's IAM, validated and cross-referenced."""
+
+    account: Account
+    groups: list[Group] = Field(default_factory=list)
+    role_tiers: list[RoleTier] = Field(default_factory=list)
+    users: list[User] = Field(default_factory=list)
+    password_policy: PasswordPolicy = Field(default_factory=PasswordPolicy)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+
+    def group(self, name: str) -> Group:
+        return next(group for group in self.groups if group.name == name)
+
+    def tier(self, name: str) -> RoleTier:
+        return next(tier for tier in self.role_tiers if tier.name == name)
+
+    def role_arn(self, reference: str | RemoteTier) -> str:
+        """The ARN of a tier's role, local (by name) or in another account."""
+        if isinstance(reference, RemoteTier):
+            return f"arn:{PARTITION}:iam::{reference.account_id}:role{reference.path}{reference.tier}"
+        tier = self.tier(reference)
+        return f"arn:{PARTITION}:iam::{self.account.id}:role{tier.path}{tier.name}"
+
+    def user_tier_arns(self, user: User) -> list[str]:
+        """Role ARNs a user may assume through its groups, sorted and unique."""
+        if user.disabled:
+            return []
+        arns = {self.role_arn(ref) for name in user.groups for ref in self.group(name).assumable_tiers}
+        return sorted(arns)
+
+
+# Keys whose entries use the "defaults + items" shape, with the model each part validates against.
+_COLLECTIONS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+    "groups": (GroupSettings, Group),
+    "role_tiers": (RoleTierSettings, RoleTier),
+    "users": (UserSettings, User),
+}
+_MERGED_MAPPINGS = ("tags",)  # defaults and item values are merged, not replaced
+
+
+def _reject_duplicate_keys(references: list[str]) -> None:
+    keys = [managed_policy_key(r) for r in references]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ValueError(f"policy listed twice: {', '.join(dupes)}")
+
+
+def _format_location(prefix: str, loc: tuple[int | str, ...]) -> str:
+    path = prefix
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("local", "remote"):
+            continue
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+_TYPE_HINTS = {
+    "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
+    "int_parsing": "write a whole number",
+    "int_type": "write a whole number",
+    "list_type": "write a YAML list",
+    "dict_type": "write a YAML mapping",
+    "model_type": "write a YAML mapping",
+    "string_type": "write a string (quote numbers)",
+    "literal_error": "use one of the listed values",
+}
+
+
+def _validation_problems(prefix: str, error: ValidationError) -> list[str]:
+    problems: list[str] = []
+    for item in error.errors():
+        location = _format_location(prefix, tuple(item["loc"]))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key; remove it or check its spelling against the config reference"
+        elif item["type"] == "string_pattern_mismatch":
+            message = f"{item['input']!r} has the wrong shape ({_pattern_hint(location)})"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        elif item["type"] in _TYPE_HINTS:
+            message = f"{message}; {_TYPE_HINTS[item['type']]}"
+        problems.append(f"{location}: {message}")
+    return problems
+
+
+def _pattern_hint(location: str) -> str:
+    if location.endswith(("account.id", "account_id")) or ".accounts[" in location:
+        return "an account id is 12 digits, quoted in YAML"
+    if "email" in location:
+        return "expected an email address such as soc@example.com"
+    if location.endswith("path"):
+        return "a path starts and ends with '/'"
+    return "letters, digits and +=,.@_- only, at most 64 characters"
+
+
+def _split_collection(key: str, raw: Any, problems: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Merge `defaults` into each of `items`; returns (key path, merged entry) pairs."""
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: expected a mapping with 'defaults' and 'items'")
+        return []
+    unknown = sorted(set(raw) - {"defaults", "items"})
+    for extra in unknown:
+        problems.append(f"{key}.{extra}: unknown key; a collection holds only 'defaults' and 'items'")
+    settings_model, _ = _COLLECTIONS[key]
+    defaults = raw.get("defaults") or {}
+    if not isinstance(defaults, Mapping):
+        problems.append(f"{key}.defaults: expected a mapping of settings")
+        defaults = {}
+    try:
+        settings_model.model_validate(defaults)
+    except ValidationError as error:
+        problems.extend(_validation_problems(f"{key}.defaults", error))
+        defaults = {}
+    items = raw.get("items") or []
+    if not isinstance(items, list):
+        problems.append(f"{key}.items: expected a list of entries")
+        return []
+    merged: list[tuple[str, dict[str, Any]]] = []
+    for index, item in enumerate(items):
+        path = f"{key}.items[{index}]"
+        if not isinstance(item, Mapping):
+            problems.append(f"{path}: expected a mapping with at least 'name'")
+            continue
+        entry = {**defaults, **item}
+        for mapping_key in _MERGED_MAPPINGS:
+            if isinstance(defaults.get(mapping_key), Mapping) and isinstance(item.get(mapping_key), Mapping):
+                entry[mapping_key] = {**defaults[mapping_key], **item[mapping_key]}
+        merged.append((path, entry))
+    return merged
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(sorted(known)) or 'none'})"
+
+
+def _names(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    return [str(entry.get("name", "")) for _, entry in entries]
+
+
+def _cross_reference(
+    entries: dict[str, list[tuple[str, dict[str, Any]]]], raw: Mapping[str, Any]
+) -> list[str]:
+    """Duplicate names and dangling references, judged on the merged entries.
+
+    Works on raw values so that it reports alongside type errors, not after them.
+    """
+    problems: list[str] = []
+    for kind, pairs in entries.items():
+        seen: dict[str, str] = {}
+        for path, entry in pairs:
+            name = str(entry.get("name", ""))
+            if name and name.lower() in seen:
+                problems.append(
+                    f"{path}.name: duplicate {kind} name '{name}' (also {seen[name.lower()]}; "
+                    "IAM names are case-insensitive)"
+                )
+            seen.setdefault(name.lower(), path)
+    tiers = {str(entry.get("name")): (path, entry) for path, entry in entries["role tier"]}
+    tier_names = list(tiers)
+    account = raw.get("account") if isinstance(raw.get("account"), Mapping) else {}
+    for path, group in entries["group"]:
+        references = group.get("assumable_tiers") or []
+        for index, reference in enumerate(references if isinstance(references, list) else []):
+            where = f"{path}.assumable_tiers[{index}]"
+            if isinstance(reference, Mapping):
+                if str(reference.get("account_id")) == str(account.get("id")):
+                    problems.append(f"{where}: tier of this account; name it directly as '{reference.get('tier')}'")
+                continue
+            if not isinstance(reference, str):
+                continue
+            if reference not in tiers:
+                problems.append(f"{where}: unknown role tier '{reference}'{_suggest(reference, tier_names)}")
+                continue
+            tier_path, tier = tiers[reference]
+            trust = tier.get("trust")
+            if not (isinstance(trust, Mapping) and trust.get("this_account") is True):
+                problems.append(
+                    f"{where}: tier '{reference}' does not trust this account's users; "
+                    f"set {tier_path}.trust.this_account: true"
+                )
+    group_names = _names(entries["group"])
+    for path, user in entries["user"]:
+        memberships = user.get("groups") or []
+        for index, name in enumerate(memberships if isinstance(memberships, list) else []):
+            if isinstance(name, str) and name not in group_names:
+                problems.append(f"{path}.groups[{index}]: unknown group '{name}'{_suggest(name, group_names)}")
+    if account.get("manage_alias", True) and not account.get("alias") and "id" in account:
+        problems.append(
+            "account.alias: required while account.manage_alias is true; set it or turn manage_alias off"
+        )
+    return problems
+
+
+def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
+    """Validate the project's config keys (without namespace) into a `StackConfig`.
+
+    Raises `ConfigError` listing every problem, each with its key path and fix.
+    """
+    problems: list[str] = []
+    document: dict[str, Any] = {k: v for k, v in raw.items() if k not in _COLLECTIONS}
+    entries: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for key, kind in (("groups", "group"), ("role_tiers", "role tier"), ("users", "user")):
+        entries[kind] = _split_collection(key, raw.get(key), problems)
+        document[key] = [entry for _, entry in entries[kind]]
+    paths = {kind: [path for path, _ in pairs] for kind, pairs in entries.items()}
+    config: StackConfig | None = None
+    try:
+        config = StackConfig.model_validate(document)
+    except ValidationError as error:
+        problems.extend(_rewrite_item_path(p, paths) for p in _validation_problems("", error))
+    problems.extend(_cross_reference(entries, raw))
+    if problems or config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def _rewrite_item_path(problem: str, paths: dict[str, list[str]]) -> str:
+    """Map `groups[2]...` (index into merged entries) back to `groups.items[2]...`."""
+    match = re.match(r"^(groups|role_tiers|users)\[(\d+)\]", problem)
+    if not match:
+        return problem
+    kind = {"groups": "group", "role_tiers": "role tier", "users": "user"}[match.group(1)]
+    return paths[kind][int(match.group(2))] + problem[match.end():]

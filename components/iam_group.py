@@ -1,0 +1,69 @@
+"""A group: its managed and inline permissions, the MFA guard, self-service and tier grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import Group as GroupConfig
+from components.config import managed_policy_arn, managed_policy_key
+from components.policy_documents import (
+    assume_tiers_policy,
+    mfa_guard_policy,
+    self_service_policy,
+    statements_policy,
+    to_json,
+)
+
+TYPE_TOKEN = "iamtiers:index:Group"
+
+
+@dataclass(frozen=True)
+class GroupArgs:
+    group: GroupConfig
+    account_id: str
+    assumable_role_arns: list[str]
+
+
+class Group(pulumi.ComponentResource):
+    """One IAM group. Children are keyed by stable names, so reordering config replaces nothing."""
+
+    arn: pulumi.Output[str]
+    group_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        config = args.group
+        group = aws.iam.Group(
+            name, name=config.name, path=config.path, opts=pulumi.ResourceOptions(parent=self)
+        )
+        child = pulumi.ResourceOptions(parent=self, depends_on=[group])
+        for reference in sorted(config.managed_policies, key=managed_policy_key):
+            aws.iam.GroupPolicyAttachment(
+                f"{name}-{managed_policy_key(reference)}",
+                group=group.name,
+                policy_arn=managed_policy_arn(reference),
+                opts=child,
+            )
+        inline: dict[str, str] = {}
+        if config.enforce_mfa:
+            inline["mfa-guard"] = to_json(mfa_guard_policy())
+        if config.self_service_credentials:
+            inline["self-service"] = to_json(self_service_policy(args.account_id))
+        if args.assumable_role_arns:
+            inline["assume-tiers"] = to_json(assume_tiers_policy(args.assumable_role_arns))
+        if config.statements:
+            inline["inline"] = to_json(statements_policy(config.statements))
+        for suffix, policy in inline.items():
+            aws.iam.GroupPolicy(
+                f"{name}-{suffix}",
+                name=f"{config.name}-{suffix}",
+                group=group.name,
+                policy=policy,
+                opts=child,
+            )
+        self.arn = group.arn
+        self.group_name = group.name
+        self.register_outputs({"arn": self.arn, "group_name": self.group_name})

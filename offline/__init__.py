@@ -1,0 +1,1 @@
+"""Run the program and the policy pack offline, as the Pulumi CLI would, without the CLI."""

@@ -1,0 +1,175 @@
+"""The offline engine: run the real program for one stack under Pulumi's mock runtime.
+
+Every registration is recorded as the engine would see it (type, name, URN, parent, inputs with
+unknown sentinels, dependencies, property dependencies), and the stack outputs as they would be
+stored. Preview mode answers each registration like `pulumi preview` does for a create: the
+outputs are the inputs, and everything the provider computes (ids, ARNs, passwords) stays unknown.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from offline.mock_outputs import computed_outputs
+from offline.stack_files import StackSettings, load_stack_settings
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's wire sentinel for unknown values
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # key marking a secret value on the wire
+SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One RegisterResource call, as the engine receives it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    provider: str = ""
+
+    @property
+    def component_urn(self) -> str:
+        return self.parent
+
+
+@dataclass
+class StackRun:
+    """Everything one run of the program registered, in registration order."""
+
+    project: str
+    stack: str
+    preview: bool
+    registrations: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def by_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_token]
+
+    def by_urn(self, urn: str) -> Registration:
+        return next(r for r in self.registrations if r.urn == urn)
+
+    def children(self, parent_urn: str) -> list[Registration]:
+        return [r for r in self.registrations if r.parent == parent_urn]
+
+    @property
+    def resources(self) -> list[Registration]:
+        """Registrations other than the stack itself."""
+        return [r for r in self.registrations if r.type != STACK_TYPE]
+
+
+class ProgramError(Exception):
+    """The program stopped with an error meant for the user (bad config and the like)."""
+
+
+class _UpdateMocks(pulumi_mocks.Mocks):
+    """Provider answers for an update: inputs echoed, plus plausible computed outputs."""
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self.account_id = account_id
+        self.region = region
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        resource_id, computed = computed_outputs(
+            args.typ, args.name, args.inputs, account_id=self.account_id, region=self.region
+        )
+        return resource_id, {**args.inputs, **computed}
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        # The program makes no provider calls; answering empty keeps any future one visible.
+        return {}, None
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock resource monitor that keeps each raw RegisterResourceRequest."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks, run: StackRun) -> None:
+        super().__init__(mocks)
+        self.run = run
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.run.registrations = [r for r in self.run.registrations if r.urn != urn]
+        self.run.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=urn,
+                parent=request.parent,
+                custom=bool(request.custom),
+                inputs=json_format.MessageToDict(request.object),
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                },
+                provider=request.provider,
+            )
+        )
+        if self.run.preview and request.type != STACK_TYPE:
+            # A create in preview: outputs are the inputs, unknowns stay unknown, no id yet.
+            return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
+        return super().RegisterResource(request)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        if request.urn.split("::")[2] == STACK_TYPE:
+            self.run.outputs = json_format.MessageToDict(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+def _run_program(program: Path, settings: StackSettings, run: StackRun) -> None:
+    pulumi.runtime.set_all_config(settings.config, settings.secret_keys)
+    mocks = _UpdateMocks(settings.account_id, settings.region)
+    monitor = RecordingMonitor(mocks, run)
+    pulumi.runtime.set_mocks(
+        mocks, project=settings.project, stack=settings.stack, preview=run.preview, monitor=monitor
+    )
+    # set_mocks finishes a root stack at once; the program's exports need a live one.
+    pulumi_settings.ROOT.set(None)
+
+    def program_body() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
+    _sync_await(run_in_stack(program_body))
+
+
+def run_stack(project_dir: Path, stack: str, *, preview: bool) -> StackRun:
+    """Run `project_dir/__main__.py` for `stack` in preview or update mode and record it all.
+
+    Raises `ProgramError` with the program's own message when it stops on bad input.
+    """
+    settings = load_stack_settings(project_dir, stack)
+    run = StackRun(project=settings.project, stack=stack, preview=preview)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    # A fresh context per run: the SDK keeps its root resource and config in context variables.
+    try:
+        contextvars.Context().run(_run_program, project_dir / "__main__.py", settings, run)
+    except pulumi.RunError as error:
+        raise ProgramError(str(error)) from None
+    return run
+
+
+def is_unknown(value: Any) -> bool:
+    return value == UNKNOWN
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE_SIG
