@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import runpy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,13 @@ class StackRun:
     stack: str
     preview: bool
     registrations: list[Registration] = field(default_factory=list)
-    outputs: dict[str, Any] = field(default_factory=dict)
+    registered_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # by URN
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """The stack outputs, in wire form (secrets and unknowns marked)."""
+        stack = next((r.urn for r in self.registrations if r.type == STACK_TYPE), "")
+        return self.registered_outputs.get(stack, {})
 
     def by_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_token]
@@ -129,13 +136,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResource(request)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        if request.urn.split("::")[2] == STACK_TYPE:
-            self.run.outputs = json_format.MessageToDict(request.outputs)
+        self.run.registered_outputs[request.urn] = json_format.MessageToDict(request.outputs)
         return super().RegisterResourceOutputs(request)
 
 
-def _run_program(program: Path, settings: StackSettings, run: StackRun) -> None:
-    pulumi.runtime.set_all_config(settings.config, settings.secret_keys)
+def _record_in_context(program: Callable[[], None], settings: StackSettings, run: StackRun) -> None:
+    pulumi.runtime.set_all_config(settings.config, [])
     mocks = _UpdateMocks(settings.account_id, settings.region)
     monitor = RecordingMonitor(mocks, run)
     pulumi.runtime.set_mocks(
@@ -143,28 +149,34 @@ def _run_program(program: Path, settings: StackSettings, run: StackRun) -> None:
     )
     # set_mocks finishes a root stack at once; the program's exports need a live one.
     pulumi_settings.ROOT.set(None)
-
-    def program_body() -> None:
-        runpy.run_path(str(program), run_name="__main__")
-
-    _sync_await(run_in_stack(program_body))
+    _sync_await(run_in_stack(program))
 
 
-def run_stack(project_dir: Path, stack: str, *, preview: bool) -> StackRun:
-    """Run `project_dir/__main__.py` for `stack` in preview or update mode and record it all.
+def record(program: Callable[[], None], settings: StackSettings, *, preview: bool) -> StackRun:
+    """Run any Pulumi program function under the mocks and record what it registers.
 
     Raises `ProgramError` with the program's own message when it stops on bad input.
     """
-    settings = load_stack_settings(project_dir, stack)
-    run = StackRun(project=settings.project, stack=stack, preview=preview)
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
+    run = StackRun(project=settings.project, stack=settings.stack, preview=preview)
     # A fresh context per run: the SDK keeps its root resource and config in context variables.
     try:
-        contextvars.Context().run(_run_program, project_dir / "__main__.py", settings, run)
+        contextvars.Context().run(_record_in_context, program, settings, run)
     except pulumi.RunError as error:
         raise ProgramError(str(error)) from None
     return run
+
+
+def run_stack(project_dir: Path, stack: str, *, preview: bool) -> StackRun:
+    """Run `project_dir/__main__.py` for `stack` (Pulumi.<stack>.yaml) in preview or update mode."""
+    settings = load_stack_settings(project_dir, stack)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    program = project_dir / "__main__.py"
+
+    def main_module() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
+    return record(main_module, settings, preview=preview)
 
 
 def is_unknown(value: Any) -> bool:

@@ -19,7 +19,6 @@ class StackSettings:
     project: str
     stack: str
     config: dict[str, str]  # "namespace:key" -> value, objects as JSON text (as the CLI passes them)
-    secret_keys: list[str]
     account_id: str
     region: str
 
@@ -58,7 +57,6 @@ def load_stack_settings(project_dir: Path, stack: str) -> StackSettings:
             config[_qualified(key, project)] = _as_config_text(declaration["default"])
     stack_path = project_dir / f"Pulumi.{stack}.yaml"
     stack_file = _read_yaml(stack_path)
-    secret_keys: list[str] = []
     for key, value in (stack_file.get("config") or {}).items():
         qualified = _qualified(key, project)
         if isinstance(value, dict) and set(value) == {"secure"}:
@@ -70,4 +68,4 @@ def load_stack_settings(project_dir: Path, stack: str) -> StackSettings:
     account = json.loads(config.get(f"{project}:account", "{}") or "{}")
     account_id = str(account.get("id", "000000000000")) if isinstance(account, dict) else "000000000000"
     region = config.get("aws:region", "us-east-1")
-    return StackSettings(project, stack, config, secret_keys, account_id, region)
+    return StackSettings(project, stack, config, account_id, region)
