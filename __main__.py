@@ -30,7 +30,9 @@ tags = {"managed-by": "iamtiers", "iamtiers:stack": pulumi.get_stack()}
 tiers = {
     tier.name: RoleTier(
         f"tier-{tier.name}",
-        RoleTierArgs(tier=tier, account_id=account_id, account_label=account_label(config.account), tags=tags),
+        RoleTierArgs(
+            tier=tier, account_id=account_id, account_label=account_label(config.account), tags=tags
+        ),
     )
     for tier in config.role_tiers
 }
@@ -69,12 +71,19 @@ pulumi.export(OUTPUT_ROLE_TIER_ARNS, {name: tier.arn for name, tier in tiers.ite
 pulumi.export(OUTPUT_USERS, {user.name: user_summary(config, user) for user in config.users})
 pulumi.export(
     OUTPUT_INITIAL_PASSWORDS,
-    {user.name: users[user.name].initial_password for user in config.users if user.console_access and not user.disabled},
+    {
+        user.name: users[user.name].initial_password
+        for user in config.users
+        if user.console_access and not user.disabled
+    },
 )
 pulumi.export(
     OUTPUT_ACCESS_KEYS,
     {
-        user.name: {"access_key_id": users[user.name].access_key_id, "secret_access_key": users[user.name].secret_access_key}
+        user.name: {
+            "access_key_id": users[user.name].access_key_id,
+            "secret_access_key": users[user.name].secret_access_key,
+        }
         for user in config.users
         if user.programmatic_access and not user.disabled
     },

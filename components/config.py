@@ -193,8 +193,7 @@ class OidcTrust(_Strict):
     def _arn(cls, value: str) -> str:
         if not _IAM_ARN.match(value) or ":oidc-provider/" not in value:
             raise ValueError(
-                f"'{value}' is not an OIDC provider ARN "
-                "(arn:aws:iam::123456789012:oidc-provider/HOST)"
+                f"'{value}' is not an OIDC provider ARN (arn:aws:iam::123456789012:oidc-provider/HOST)"
             )
         return value
 
@@ -202,7 +201,7 @@ class OidcTrust(_Strict):
     @classmethod
     def _pinned(cls, value: list[str]) -> list[str]:
         for subject in value:
-            if subject.strip("*:") == "" or subject.endswith(":*") and subject.count(":") < 2:
+            if subject.strip("*:") == "" or (subject.endswith(":*") and subject.count(":") < 2):
                 raise ValueError(f"subject '{subject}' trusts every identity of the provider")
         return value
 
@@ -288,8 +287,7 @@ class RoleTier(RoleTierSettings):
     def _trusted_by_someone(self) -> RoleTier:
         if self.trust.is_empty:
             raise ValueError(
-                "trust names no principal; set trust.this_account, accounts, services, "
-                "saml_providers or oidc"
+                "trust names no principal; set trust.this_account, accounts, services, saml_providers or oidc"
             )
         if self.trust.trusts_iam_principals and not self.require_mfa and not self.trust.external_id:
             raise ValueError(
@@ -344,10 +342,32 @@ class AccessAnalyzerSettings(_Strict):
 class CloudTrailSettings(_Strict):
     enabled: bool = True
     log_retention_days: Literal[
-        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-        2922, 3288, 3653,
+        1,
+        3,
+        5,
+        7,
+        14,
+        30,
+        60,
+        90,
+        120,
+        150,
+        180,
+        365,
+        400,
+        545,
+        731,
+        1096,
+        1827,
+        2192,
+        2557,
+        2922,
+        3288,
+        3653,
     ] = 365
-    kms_key_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")] | None = None
+    kms_key_arn: (
+        Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")] | None
+    ) = None
 
 
 class AlarmSettings(_Strict):
@@ -565,14 +585,17 @@ def _cross_reference(
             seen.setdefault(name.lower(), path)
     tiers = {str(entry.get("name")): (path, entry) for path, entry in entries["role tier"]}
     tier_names = list(tiers)
-    account = raw.get("account") if isinstance(raw.get("account"), Mapping) else {}
+    account_raw = raw.get("account")
+    account: Mapping[str, Any] = account_raw if isinstance(account_raw, Mapping) else {}
     for path, group in entries["group"]:
         references = group.get("assumable_tiers") or []
         for index, reference in enumerate(references if isinstance(references, list) else []):
             where = f"{path}.assumable_tiers[{index}]"
             if isinstance(reference, Mapping):
                 if str(reference.get("account_id")) == str(account.get("id")):
-                    problems.append(f"{where}: tier of this account; name it directly as '{reference.get('tier')}'")
+                    problems.append(
+                        f"{where}: tier of this account; name it directly as '{reference.get('tier')}'"
+                    )
                 continue
             if not isinstance(reference, str):
                 continue
@@ -591,7 +614,9 @@ def _cross_reference(
         memberships = user.get("groups") or []
         for index, name in enumerate(memberships if isinstance(memberships, list) else []):
             if isinstance(name, str) and name not in group_names:
-                problems.append(f"{path}.groups[{index}]: unknown group '{name}'{_suggest(name, group_names)}")
+                problems.append(
+                    f"{path}.groups[{index}]: unknown group '{name}'{_suggest(name, group_names)}"
+                )
     if account.get("manage_alias", True) and not account.get("alias") and "id" in account:
         problems.append(
             "account.alias: required while account.manage_alias is true; set it or turn manage_alias off"
@@ -628,4 +653,4 @@ def _rewrite_item_path(problem: str, paths: dict[str, list[str]]) -> str:
     if not match:
         return problem
     kind = {"groups": "group", "role_tiers": "role tier", "users": "user"}[match.group(1)]
-    return paths[kind][int(match.group(2))] + problem[match.end():]
+    return paths[kind][int(match.group(2))] + problem[match.end() :]

@@ -51,9 +51,7 @@ class User(pulumi.ComponentResource):
         self.access_key_id = pulumi.Output.from_input(None)
         self.secret_access_key = pulumi.Output.from_input(None)
         if not config.disabled:
-            aws.iam.UserGroupMembership(
-                f"{name}-groups", user=user.name, groups=args.groups, opts=child
-            )
+            aws.iam.UserGroupMembership(f"{name}-groups", user=user.name, groups=args.groups, opts=child)
             if config.console_access:
                 profile = aws.iam.UserLoginProfile(
                     f"{name}-login-profile",
@@ -63,9 +61,7 @@ class User(pulumi.ComponentResource):
                     opts=child,
                 )
                 self.initial_password = (
-                    profile.encrypted_password
-                    if config.pgp_key
-                    else pulumi.Output.secret(profile.password)
+                    profile.encrypted_password if config.pgp_key else pulumi.Output.secret(profile.password)
                 )
             if config.programmatic_access:
                 key = aws.iam.AccessKey(

@@ -133,11 +133,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if self.run.preview and request.type != STACK_TYPE:
             # A create in preview: outputs are the inputs, unknowns stay unknown, no id yet.
             return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
-        return super().RegisterResource(request)
+        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         self.run.registered_outputs[request.urn] = json_format.MessageToDict(request.outputs)
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
 def _record_in_context(program: Callable[[], None], settings: StackSettings, run: StackRun) -> None:
@@ -180,8 +180,8 @@ def run_stack(project_dir: Path, stack: str, *, preview: bool) -> StackRun:
 
 
 def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN
+    return isinstance(value, str) and value == UNKNOWN
 
 
 def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE_SIG
+    return isinstance(value, dict) and bool(value.get(SECRET_SIG) == SECRET_VALUE_SIG)

@@ -31,7 +31,10 @@ def computed_outputs(
     elif type_token == "aws:iam/userLoginProfile:UserLoginProfile":
         resource_id = str(inputs.get("user", name))
         if inputs.get("pgpKey"):
-            outputs = {"encryptedPassword": "wcBMA" + _digest("password", name)[:40], "keyFingerprint": _digest("fp", name)[:40]}
+            outputs = {
+                "encryptedPassword": "wcBMA" + _digest("password", name)[:40],
+                "keyFingerprint": _digest("fp", name)[:40],
+            }
         else:
             outputs = {"password": "Mock-" + _digest("password", name)[:20]}
     elif type_token == "aws:iam/accessKey:AccessKey":

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from offline.engine import StackRun, record, run_stack
-from offline.stack_files import StackSettings, load_stack_settings
+from offline.stack_files import StackSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_STACKS = ("dev", "prod")
@@ -52,8 +52,10 @@ def dev_run(request: pytest.FixtureRequest) -> StackRun:
     return stack_run("dev", preview=request.param)
 
 
-@pytest.fixture(params=[(s, p) for s in SHIPPED_STACKS for p in (True, False)],
-                ids=[f"{s}-{m}" for s in SHIPPED_STACKS for m in ("preview", "update")])
+@pytest.fixture(
+    params=[(s, p) for s in SHIPPED_STACKS for p in (True, False)],
+    ids=[f"{s}-{m}" for s in SHIPPED_STACKS for m in ("preview", "update")],
+)
 def shipped_run(request: pytest.FixtureRequest) -> StackRun:
     stack, preview = request.param
     return stack_run(stack, preview=preview)

@@ -29,17 +29,25 @@ def build_group(**fields: object) -> Callable[[], None]:
     config = GroupConfig.model_validate({"name": "Ops", **fields})
 
     def build() -> None:
-        Group("group-Ops", GroupArgs(config, "111111111111", ["arn:aws:iam::111111111111:role/B",
-                                                             "arn:aws:iam::111111111111:role/A"]))
+        Group(
+            "group-Ops",
+            GroupArgs(
+                config,
+                "111111111111",
+                ["arn:aws:iam::111111111111:role/B", "arn:aws:iam::111111111111:role/A"],
+            ),
+        )
 
     return build
 
 
 def test_group_children(record_component: Recorder) -> None:
-    run = record_component(build_group(
-        managed_policies=["ReadOnlyAccess", "job-function/ViewOnlyAccess"],
-        statements=[{"actions": ["s3:ListAllMyBuckets"], "resources": ["*"]}],
-    ))
+    run = record_component(
+        build_group(
+            managed_policies=["ReadOnlyAccess", "job-function/ViewOnlyAccess"],
+            statements=[{"actions": ["s3:ListAllMyBuckets"], "resources": ["*"]}],
+        )
+    )
     assert child_summary(run, "iamtiers:index:Group") == [
         ("aws:iam/group:Group", "group-Ops"),
         ("aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "group-Ops-ReadOnlyAccess"),
@@ -51,13 +59,19 @@ def test_group_children(record_component: Recorder) -> None:
     ]
     (group,) = run.by_type("aws:iam/group:Group")
     assert group.inputs == {"name": "Ops", "path": "/"}
-    attachments = {r.name: r.inputs for r in run.by_type("aws:iam/groupPolicyAttachment:GroupPolicyAttachment")}
+    attachments = {
+        r.name: r.inputs for r in run.by_type("aws:iam/groupPolicyAttachment:GroupPolicyAttachment")
+    }
     assert attachments["group-Ops-ViewOnlyAccess"] == {
-        "group": "Ops", "policyArn": "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"}
+        "group": "Ops",
+        "policyArn": "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    }
     policies = {r.name: r for r in run.by_type("aws:iam/groupPolicy:GroupPolicy")}
     assert policy(policies["group-Ops-mfa-guard"].inputs) == mfa_guard_policy()
     assert policy(policies["group-Ops-assume-tiers"].inputs)["Statement"][0]["Resource"] == [
-        "arn:aws:iam::111111111111:role/A", "arn:aws:iam::111111111111:role/B"]
+        "arn:aws:iam::111111111111:role/A",
+        "arn:aws:iam::111111111111:role/B",
+    ]
     assert policies["group-Ops-inline"].inputs["name"] == "Ops-inline"
     for registration in policies.values():
         assert registration.property_dependencies["group"] == [group.urn]
@@ -79,12 +93,14 @@ def build_tier(**fields: object) -> Callable[[], None]:
 
 
 def test_role_tier_children_and_role_inputs(record_component: Recorder) -> None:
-    run = record_component(build_tier(
-        managed_policies=["SecurityAudit", "arn:aws:iam::111111111111:policy/OpsExtra"],
-        statements=[{"actions": ["ec2:StartInstances"], "resources": ["*"]}],
-        permissions_boundary="PowerUserAccess",
-        max_session_duration_seconds=7200,
-    ))
+    run = record_component(
+        build_tier(
+            managed_policies=["SecurityAudit", "arn:aws:iam::111111111111:policy/OpsExtra"],
+            statements=[{"actions": ["ec2:StartInstances"], "resources": ["*"]}],
+            permissions_boundary="PowerUserAccess",
+            max_session_duration_seconds=7200,
+        )
+    )
     assert child_summary(run, "iamtiers:index:RoleTier") == [
         ("aws:iam/role:Role", "tier-Ops"),
         ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "tier-Ops-OpsExtra"),
@@ -114,7 +130,9 @@ def test_switch_role_url_uses_the_alias(record_component: Recorder) -> None:
     assert urls == ["https://signin.aws.amazon.com/switchrole?roleName=Ops&account=acme-test&displayName=Ops"]
 
 
-def build_user(captured: dict[str, pulumi.Output[str | None]] | None = None, **fields: object) -> Callable[[], None]:
+def build_user(
+    captured: dict[str, pulumi.Output[str | None]] | None = None, **fields: object
+) -> Callable[[], None]:
     config = UserConfig.model_validate({"name": "dana", "groups": ["Ops"], **fields})
 
     def build() -> None:
@@ -134,8 +152,11 @@ def test_console_user_gets_forced_reset_and_one_membership(record_component: Rec
         ("aws:iam/userLoginProfile:UserLoginProfile", "user-dana-login-profile"),
     ]
     (user,) = run.by_type("aws:iam/user:User")
-    assert user.inputs == {"name": "dana", "path": "/soc/",
-                           "tags": {"managed-by": "iamtiers", "email": "dana@example.com"}}
+    assert user.inputs == {
+        "name": "dana",
+        "path": "/soc/",
+        "tags": {"managed-by": "iamtiers", "email": "dana@example.com"},
+    }
     (profile,) = run.by_type("aws:iam/userLoginProfile:UserLoginProfile")
     assert profile.inputs == {"user": "dana", "passwordResetRequired": True}
     (membership,) = run.by_type("aws:iam/userGroupMembership:UserGroupMembership")
@@ -146,10 +167,14 @@ def test_console_user_gets_forced_reset_and_one_membership(record_component: Rec
 def test_machine_user_gets_a_key_and_no_login(record_component: Recorder) -> None:
     run = record_component(build_user(console_access=False, programmatic_access=True))
     counts = Counter(r.type for r in run.resources)
-    assert counts == Counter({
-        "iamtiers:index:User": 1, "aws:iam/user:User": 1,
-        "aws:iam/userGroupMembership:UserGroupMembership": 1, "aws:iam/accessKey:AccessKey": 1,
-    })
+    assert counts == Counter(
+        {
+            "iamtiers:index:User": 1,
+            "aws:iam/user:User": 1,
+            "aws:iam/userGroupMembership:UserGroupMembership": 1,
+            "aws:iam/accessKey:AccessKey": 1,
+        }
+    )
 
 
 def test_pgp_key_encrypts_password_and_key(record_component: Recorder) -> None:

@@ -13,8 +13,15 @@ from components.config import ConfigError, RemoteTier, parse_stack_config
 from tests.conftest import stack_config
 
 
+GITHUB_OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+
+
 def shipped(stack: str) -> dict[str, Any]:
-    return {key.split(":", 1)[1]: value for key, value in stack_config(stack).items() if key.startswith("iamtiers:")}
+    return {
+        key.split(":", 1)[1]: value
+        for key, value in stack_config(stack).items()
+        if key.startswith("iamtiers:")
+    }
 
 
 def problems_of(raw: dict[str, Any]) -> list[str]:
@@ -52,12 +59,23 @@ def test_safe_defaults_for_bare_entries() -> None:
     )
     group, tier, user = config.groups[0], config.role_tiers[0], config.users[0]
     assert (group.enforce_mfa, group.self_service_credentials) == (True, True)
-    assert (tier.require_mfa, tier.max_mfa_age_seconds, tier.max_session_duration_seconds) == (True, 3600, 3600)
+    assert (tier.require_mfa, tier.max_mfa_age_seconds, tier.max_session_duration_seconds) == (
+        True,
+        3600,
+        3600,
+    )
     assert (user.console_access, user.programmatic_access, user.disabled) == (True, False, False)
     policy = config.password_policy
     assert (policy.minimum_length, policy.reuse_prevention) == (14, 24)
-    assert all((policy.require_uppercase, policy.require_lowercase, policy.require_numbers,
-                policy.require_symbols, policy.allow_users_to_change))
+    assert all(
+        (
+            policy.require_uppercase,
+            policy.require_lowercase,
+            policy.require_numbers,
+            policy.require_symbols,
+            policy.allow_users_to_change,
+        )
+    )
     monitoring = config.monitoring
     assert monitoring.cloudtrail.enabled and monitoring.alarms.enabled and monitoring.config_rules.enabled
     assert monitoring.alarms.failed_signin_threshold == 3
@@ -84,36 +102,146 @@ BAD_CONFIGS: list[tuple[str, list[tuple[str, Any]], str]] = [
     ("unknown top-level key", [("gruops", {})], "gruops: unknown key"),
     ("unknown item key", [("users.items.0.grups", ["LabUser"])], "users.items[0].grups: unknown key"),
     ("unknown defaults key", [("groups.defaults.enforce", True)], "groups.defaults.enforce: unknown key"),
-    ("wrong type", [("groups.defaults.enforce_mfa", "yes please")], "groups.defaults.enforce_mfa: Input should be a valid boolean"),
-    ("misspelt group", [("users.items.0.groups", ["SOC_Admin"])], "users.items[0].groups[0]: unknown group 'SOC_Admin' (did you mean 'SOC_Admins'?)"),
-    ("misspelt tier", [("groups.items.0.assumable_tiers.0", "SOC_Analist")], "groups.items[0].assumable_tiers[0]: unknown role tier 'SOC_Analist' (did you mean 'SOC_Analyst'?)"),
-    ("tier not trusting this account", [("groups.items.1.assumable_tiers", ["ReadOnly"])], "groups.items[1].assumable_tiers[0]: tier 'ReadOnly' does not trust this account's users; set role_tiers.items[4].trust.this_account: true"),
+    (
+        "wrong type",
+        [("groups.defaults.enforce_mfa", "yes please")],
+        "groups.defaults.enforce_mfa: Input should be a valid boolean",
+    ),
+    (
+        "misspelt group",
+        [("users.items.0.groups", ["SOC_Admin"])],
+        "users.items[0].groups[0]: unknown group 'SOC_Admin' (did you mean 'SOC_Admins'?)",
+    ),
+    (
+        "misspelt tier",
+        [("groups.items.0.assumable_tiers.0", "SOC_Analist")],
+        "groups.items[0].assumable_tiers[0]: unknown role tier 'SOC_Analist' (did you mean 'SOC_Analyst'?)",
+    ),
+    (
+        "tier not trusting this account",
+        [("groups.items.1.assumable_tiers", ["ReadOnly"])],
+        "groups.items[1].assumable_tiers[0]: tier 'ReadOnly' does not trust this account's users; "
+        "set role_tiers.items[4].trust.this_account: true",
+    ),
     ("user with no group", [("users.items.2.groups", [])], "users.items[2]: user belongs to no group"),
-    ("eleven managed policies", [("groups.items.0.managed_policies", [f"Policy{i}" for i in range(11)])], "groups.items[0].managed_policies: 11 managed policies exceed the IAM quota of 10 per group"),
-    ("duplicate user", [("users.items.1.name", "Alice.Nguyen")], "users.items[1].name: duplicate user name 'Alice.Nguyen' (also users.items[0]"),
-    ("duplicate group", [("groups.items.2.name", "LabAdmin")], "groups.items[2].name: duplicate group name 'LabAdmin'"),
-    ("malformed policy ARN", [("groups.items.3.managed_policies", ["arn:aws:iam:::policy/Foo"])], "is not a managed policy ARN"),
-    ("malformed account id", [("account.id", "11111111111")], "account.id: '11111111111' has the wrong shape (an account id is 12 digits"),
-    ("malformed trusted account", [("role_tiers.items.4.trust.accounts", ["3333"])], "role_tiers.items[4].trust.accounts[0]: '3333' has the wrong shape"),
-    ("malformed email", [("users.items.0.email", "alice-at-example")], "users.items[0].email: 'alice-at-example' has the wrong shape (expected an email address"),
-    ("malformed alarm email", [("monitoring.alarms.emails", ["soc@"])], "monitoring.alarms.emails[0]: 'soc@' has the wrong shape"),
-    ("unknown action", [("role_tiers.items.0.statements.0.actions", ["iam:UploadSigningCert"])], "unknown action 'iam:UploadSigningCert' (did you mean 'iam:UploadSigningCertificate'?)"),
-    ("unknown service", [("role_tiers.items.0.statements.0.actions", ["ecc2:StartInstances"])], "unknown service prefix 'ecc2'"),
-    ("tier without MFA", [("role_tiers.items.0.require_mfa", False)], "role_tiers.items[0]: IAM principals may assume this tier without MFA"),
-    ("tier trusting nobody", [("role_tiers.items.4.trust", {})], "role_tiers.items[4]: trust names no principal"),
-    ("console user with key", [("users.items.0.programmatic_access", True)], "users.items[0]: console users get no access key at creation"),
-    ("statement with both forms", [("groups.items.2.statements.0.not_actions", ["s3:*"])], "give exactly one of 'actions' or 'not_actions'"),
-    ("session too long", [("role_tiers.items.0.max_session_duration_seconds", 50000)], "role_tiers.items[0].max_session_duration_seconds: Input should be less than or equal to 43200"),
-    ("alarms without events", [("monitoring.cloudtrail", {"enabled": False})], "monitoring: alarms need CloudTrail events"),
-    ("bad alias", [("account.alias", "Acme_Security")], "account.alias: 'Acme_Security' is not an account alias"),
+    (
+        "eleven managed policies",
+        [("groups.items.0.managed_policies", [f"Policy{i}" for i in range(11)])],
+        "groups.items[0].managed_policies: 11 managed policies exceed the IAM quota of 10 per group",
+    ),
+    (
+        "duplicate user",
+        [("users.items.1.name", "Alice.Nguyen")],
+        "users.items[1].name: duplicate user name 'Alice.Nguyen' (also users.items[0]",
+    ),
+    (
+        "duplicate group",
+        [("groups.items.2.name", "LabAdmin")],
+        "groups.items[2].name: duplicate group name 'LabAdmin'",
+    ),
+    (
+        "malformed policy ARN",
+        [("groups.items.3.managed_policies", ["arn:aws:iam:::policy/Foo"])],
+        "is not a managed policy ARN",
+    ),
+    (
+        "malformed account id",
+        [("account.id", "11111111111")],
+        "account.id: '11111111111' has the wrong shape (an account id is 12 digits",
+    ),
+    (
+        "malformed trusted account",
+        [("role_tiers.items.4.trust.accounts", ["3333"])],
+        "role_tiers.items[4].trust.accounts[0]: '3333' has the wrong shape",
+    ),
+    (
+        "malformed email",
+        [("users.items.0.email", "alice-at-example")],
+        "users.items[0].email: 'alice-at-example' has the wrong shape (expected an email address",
+    ),
+    (
+        "malformed alarm email",
+        [("monitoring.alarms.emails", ["soc@"])],
+        "monitoring.alarms.emails[0]: 'soc@' has the wrong shape",
+    ),
+    (
+        "unknown action",
+        [("role_tiers.items.0.statements.0.actions", ["iam:UploadSigningCert"])],
+        "unknown action 'iam:UploadSigningCert' (did you mean 'iam:UploadSigningCertificate'?)",
+    ),
+    (
+        "unknown service",
+        [("role_tiers.items.0.statements.0.actions", ["ecc2:StartInstances"])],
+        "unknown service prefix 'ecc2'",
+    ),
+    (
+        "tier without MFA",
+        [("role_tiers.items.0.require_mfa", False)],
+        "role_tiers.items[0]: IAM principals may assume this tier without MFA",
+    ),
+    (
+        "tier trusting nobody",
+        [("role_tiers.items.4.trust", {})],
+        "role_tiers.items[4]: trust names no principal",
+    ),
+    (
+        "console user with key",
+        [("users.items.0.programmatic_access", True)],
+        "users.items[0]: console users get no access key at creation",
+    ),
+    (
+        "statement with both forms",
+        [("groups.items.2.statements.0.not_actions", ["s3:*"])],
+        "give exactly one of 'actions' or 'not_actions'",
+    ),
+    (
+        "session too long",
+        [("role_tiers.items.0.max_session_duration_seconds", 50000)],
+        "role_tiers.items[0].max_session_duration_seconds: Input should be less than or equal to 43200",
+    ),
+    (
+        "alarms without events",
+        [("monitoring.cloudtrail", {"enabled": False})],
+        "monitoring: alarms need CloudTrail events",
+    ),
+    (
+        "bad alias",
+        [("account.alias", "Acme_Security")],
+        "account.alias: 'Acme_Security' is not an account alias",
+    ),
     ("items not a list", [("users.items", {"name": "x"})], "users.items: expected a list of entries"),
-    ("remote tier naming this account", [("groups.items.0.assumable_tiers.4", {"account_id": "111111111111", "tier": "SOC_Analyst"})], "groups.items[0].assumable_tiers[4]: tier of this account; name it directly as 'SOC_Analyst'"),
-    ("wildcard OIDC subject", [("role_tiers.items.4.trust", {"oidc": [{"provider_arn": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com", "audiences": ["sts.amazonaws.com"], "subjects": ["*"]}]})], "subject '*' trusts every identity of the provider"),
+    (
+        "remote tier naming this account",
+        [("groups.items.0.assumable_tiers.4", {"account_id": "111111111111", "tier": "SOC_Analyst"})],
+        "groups.items[0].assumable_tiers[4]: tier of this account; name it directly as 'SOC_Analyst'",
+    ),
+    (
+        "wildcard OIDC subject",
+        [
+            (
+                "role_tiers.items.4.trust",
+                {
+                    "oidc": [
+                        {
+                            "provider_arn": GITHUB_OIDC,
+                            "audiences": ["sts.amazonaws.com"],
+                            "subjects": ["*"],
+                        }
+                    ]
+                },
+            )
+        ],
+        "subject '*' trusts every identity of the provider",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("edits", "expected"), [(e, m) for _, e, m in BAD_CONFIGS], ids=[c for c, _, _ in BAD_CONFIGS])
-def test_bad_config_is_rejected_with_a_message_naming_key_and_fix(edits: list[tuple[str, Any]], expected: str) -> None:
+@pytest.mark.parametrize(
+    ("edits", "expected"), [(e, m) for _, e, m in BAD_CONFIGS], ids=[c for c, _, _ in BAD_CONFIGS]
+)
+def test_bad_config_is_rejected_with_a_message_naming_key_and_fix(
+    edits: list[tuple[str, Any]], expected: str
+) -> None:
     raw = copy.deepcopy(shipped("dev"))
     for path, value in edits:
         _set(raw, path, value)

@@ -45,7 +45,9 @@ def test_first_sign_in_actions_stay_outside_the_deny(action: str) -> None:
     assert action in mfa_guard_statement()["NotAction"]
 
 
-@pytest.mark.parametrize("action", ["iam:CreateAccessKey", "s3:GetObject", "sts:AssumeRole", "iam:DeactivateMFADevice"])
+@pytest.mark.parametrize(
+    "action", ["iam:CreateAccessKey", "s3:GetObject", "sts:AssumeRole", "iam:DeactivateMFADevice"]
+)
 def test_everything_else_is_denied_without_mfa(action: str) -> None:
     assert action not in mfa_guard_statement()["NotAction"]
 
@@ -68,9 +70,14 @@ def test_self_service_only_touches_the_callers_own_identity() -> None:
         ["iam:GetAccountPasswordPolicy", "iam:ListVirtualMFADevices"]
     ]
     own_user_actions = next(s["Action"] for s in statements if s["Sid"] == "ManageOwnCredentials")
-    for needed in ("iam:ChangePassword", "iam:CreateAccessKey", "iam:UploadSSHPublicKey",
-                   "iam:UploadSigningCertificate", "iam:CreateServiceSpecificCredential",
-                   "iam:EnableMFADevice"):
+    for needed in (
+        "iam:ChangePassword",
+        "iam:CreateAccessKey",
+        "iam:UploadSSHPublicKey",
+        "iam:UploadSigningCertificate",
+        "iam:CreateServiceSpecificCredential",
+        "iam:EnableMFADevice",
+    ):
         assert needed in own_user_actions
 
 
@@ -88,10 +95,14 @@ def _tier(**fields: object) -> RoleTier:
 
 
 def test_trust_for_iam_principals_requires_fresh_mfa() -> None:
-    document = trust_policy(_tier(trust={"this_account": True, "accounts": ["222222222222"]},
-                                  max_mfa_age_seconds=900), "111111111111")
+    document = trust_policy(
+        _tier(trust={"this_account": True, "accounts": ["222222222222"]}, max_mfa_age_seconds=900),
+        "111111111111",
+    )
     (statement,) = document["Statement"]
-    assert statement["Principal"] == {"AWS": ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]}
+    assert statement["Principal"] == {
+        "AWS": ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+    }
     assert statement["Action"] == "sts:AssumeRole"
     assert statement["Condition"] == {
         "Bool": {"aws:MultiFactorAuthPresent": "true"},

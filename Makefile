@@ -1,0 +1,37 @@
+# Everything runs from a virtualenv built from the lock file; nothing is needed beyond python3.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STACK ?= dev
+PACK_CONFIG ?=
+
+.PHONY: check test lint pytest bench lock clean
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --requirement requirements.lock
+	touch $@
+
+## check: run the program offline for STACK (default dev) in preview and update modes, print the plan
+check: $(VENV)/.installed
+	$(BIN)/python -m offline check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))
+
+## test: lint, type-check and run the whole test suite
+test: lint pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed
+	$(BIN)/python -m pytest -q
+
+## lock: re-resolve requirements-dev.txt into requirements.lock in a clean virtualenv
+lock:
+	rm -rf /tmp/iamtiers-lock && $(PYTHON) -m venv /tmp/iamtiers-lock
+	/tmp/iamtiers-lock/bin/python -m pip install --quiet --requirement requirements-dev.txt
+	/tmp/iamtiers-lock/bin/python -m pip freeze --all --exclude pip --exclude setuptools > requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
