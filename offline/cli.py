@@ -26,13 +26,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    out = sys.stdout
-    for preview in (True, False):
-        try:
-            run = run_stack(args.project_dir, args.stack, preview=preview)
-        except (ProgramError, StackFileError) as error:
-            print(f"error: stack '{args.stack}': {error}", file=sys.stderr)
-            return 2
-        print(render_plan(run), file=out)
-        print(file=out)
+    try:
+        preview = run_stack(args.project_dir, args.stack, preview=True)
+        update = run_stack(args.project_dir, args.stack, preview=False)
+    except (ProgramError, StackFileError) as error:
+        print(f"error: stack '{args.stack}': {error}", file=sys.stderr)
+        return 2
+    print(render_plan(preview, update))
     return 0

@@ -1,4 +1,4 @@
-"""Render a recorded run as a readable plan: resources grouped by component, then outputs."""
+"""Render recorded runs as a readable plan: resources grouped by component, then the outputs."""
 
 from __future__ import annotations
 
@@ -24,21 +24,42 @@ def display_value(value: Any) -> Any:
     return value
 
 
-def render_plan(run: StackRun) -> str:
-    mode = "preview" if run.preview else "update"
-    resources = run.resources
-    lines = [f"Plan for stack '{run.stack}' ({mode} mode): {len(resources)} resources"]
+def _resource_tree(run: StackRun) -> list[str]:
+    lines: list[str] = []
     stack_urn = next((r.urn for r in run.registrations if r.type == STACK_TYPE), "")
 
     def walk(parent: str, depth: int) -> None:
         for registration in run.children(parent):
             marker = "+" if registration.custom else "*"
-            lines.append(f"{'    ' * depth}{marker} {registration.type}  {registration.name}")
+            lines.append(f"{'  ' * depth}{marker} {registration.type}  {registration.name}")
             walk(registration.urn, depth + 1)
 
     walk(stack_urn, 1)
-    lines.append("Outputs:")
-    for key, value in sorted(run.outputs.items()):
-        rendered = json.dumps(display_value(value), indent=2, sort_keys=True)
-        lines.append(f"    {key}: " + rendered.replace("\n", "\n    "))
+    return lines
+
+
+def _output_lines(key: str, value: Any, depth: int) -> list[str]:
+    indent = "  " * depth
+    if isinstance(value, dict) and value:
+        lines = [f"{indent}{key}:"]
+        for sub_key in sorted(value):
+            lines.extend(_output_lines(sub_key, value[sub_key], depth + 1))
+        return lines
+    if isinstance(value, str) and "\n" in value:
+        body = value.rstrip("\n").replace("\n", f"\n{indent}  ")
+        return [f"{indent}{key}: |", f"{indent}  {body}"]
+    return [f"{indent}{key}: {json.dumps(value)}"]
+
+
+def render_plan(preview: StackRun, update: StackRun) -> str:
+    """The resource tree (identical in both modes) and the outputs as an update would leave them."""
+    lines = [
+        f"Stack '{preview.stack}' of project '{preview.project}': "
+        f"{len(preview.resources)} resources in preview, {len(update.resources)} in update",
+        "Resources by component (* component, + AWS resource):",
+        *_resource_tree(preview),
+        f"Outputs after update (secrets shown as {SECRET_TEXT}):",
+    ]
+    for key in sorted(update.outputs):
+        lines.extend(_output_lines(key, display_value(update.outputs[key]), 1))
     return "\n".join(lines)

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from components.config import ConfigError, RemoteTier, parse_stack_config
 from tests.conftest import stack_config
 
-
 GITHUB_OIDC = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
 
 
