@@ -56,9 +56,7 @@ def _bucket_children(prefix: str) -> set[Child]:
 
 
 ALIAS = {("aws:iam/accountAlias:AccountAlias", f"{NAME}-alias")}
-PASSWORD_POLICY = {
-    ("aws:iam/accountPasswordPolicy:AccountPasswordPolicy", f"{NAME}-password-policy")
-}
+PASSWORD_POLICY = {("aws:iam/accountPasswordPolicy:AccountPasswordPolicy", f"{NAME}-password-policy")}
 ACCESS_ANALYZER = {("aws:accessanalyzer/analyzer:Analyzer", f"{NAME}-access-analyzer")}
 CLOUDTRAIL = _bucket_children(f"{NAME}-trail-bucket") | {
     ("aws:cloudwatch/logGroup:LogGroup", f"{NAME}-trail-logs"),
@@ -155,7 +153,7 @@ def _deploy(
     pulumi.runtime.set_mocks(mocks, project="iamtiers", stack="test", preview=False, monitor=monitor)
     outputs: dict[str, Any] = {}
 
-    @pulumi.runtime.test
+    @pulumi.runtime.test  # type: ignore[untyped-decorator]  # pulumi ships it untyped
     def run() -> pulumi.Output[None]:
         baseline = AccountBaseline(
             NAME,
@@ -188,8 +186,9 @@ def _policy(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _statement(policy: dict[str, Any], sid: str) -> dict[str, Any]:
-    (statement,) = [s for s in policy["Statement"] if s.get("Sid") == sid]
-    return statement
+    matches: list[dict[str, Any]] = [s for s in policy["Statement"] if s.get("Sid") == sid]
+    assert len(matches) == 1, f"{sid}: {len(matches)} statements"
+    return matches[0]
 
 
 # --- which resources exist ---------------------------------------------------------------
@@ -213,33 +212,60 @@ def test_every_child_is_parented_to_the_component(baseline_default_deployment: _
 @pytest.mark.parametrize(
     ("change", "removed", "added"),
     [
-        pytest.param({"account": Account(id=ACCOUNT_ID, alias="acme-sec", manage_alias=False)},
-                     ALIAS, set(), id="alias-unmanaged"),
+        pytest.param(
+            {"account": Account(id=ACCOUNT_ID, alias="acme-sec", manage_alias=False)},
+            ALIAS,
+            set(),
+            id="alias-unmanaged",
+        ),
         pytest.param({"account": Account(id=ACCOUNT_ID)}, ALIAS, set(), id="no-alias"),
-        pytest.param({"password_policy": PasswordPolicy(enabled=False)},
-                     PASSWORD_POLICY, set(), id="password-policy"),
-        pytest.param({"monitoring": Monitoring(access_analyzer=AccessAnalyzerSettings(enabled=False))},
-                     ACCESS_ANALYZER, set(), id="access-analyzer"),
-        pytest.param({"monitoring": Monitoring(alarms=AlarmSettings(enabled=False))},
-                     ALARMS, set(), id="alarms"),
-        pytest.param({"monitoring": Monitoring(config_rules=ConfigRuleSettings(enabled=False))},
-                     CONFIG_RECORDER | CONFIG_RULES, set(), id="config-rules"),
+        pytest.param(
+            {"password_policy": PasswordPolicy(enabled=False)}, PASSWORD_POLICY, set(), id="password-policy"
+        ),
+        pytest.param(
+            {"monitoring": Monitoring(access_analyzer=AccessAnalyzerSettings(enabled=False))},
+            ACCESS_ANALYZER,
+            set(),
+            id="access-analyzer",
+        ),
+        pytest.param(
+            {"monitoring": Monitoring(alarms=AlarmSettings(enabled=False))}, ALARMS, set(), id="alarms"
+        ),
+        pytest.param(
+            {"monitoring": Monitoring(config_rules=ConfigRuleSettings(enabled=False))},
+            CONFIG_RECORDER | CONFIG_RULES,
+            set(),
+            id="config-rules",
+        ),
         pytest.param(
             {"monitoring": Monitoring(config_rules=ConfigRuleSettings(create_recorder=False))},
-            CONFIG_RECORDER, set(), id="config-recorder"),
+            CONFIG_RECORDER,
+            set(),
+            id="config-recorder",
+        ),
         pytest.param(
-            {"monitoring": Monitoring(
-                cloudtrail=CloudTrailSettings(enabled=False),
-                alarms=AlarmSettings(existing_log_group_name=ORG_LOG_GROUP),
-                config_rules=ConfigRuleSettings(create_recorder=False),
-            )},
-            CLOUDTRAIL | CONFIG_RECORDER, set(), id="cloudtrail"),
+            {
+                "monitoring": Monitoring(
+                    cloudtrail=CloudTrailSettings(enabled=False),
+                    alarms=AlarmSettings(existing_log_group_name=ORG_LOG_GROUP),
+                    config_rules=ConfigRuleSettings(create_recorder=False),
+                )
+            },
+            CLOUDTRAIL | CONFIG_RECORDER,
+            set(),
+            id="cloudtrail",
+        ),
         pytest.param(
-            {"monitoring": Monitoring(
-                cloudtrail=CloudTrailSettings(enabled=False),
-                alarms=AlarmSettings(existing_log_group_name=ORG_LOG_GROUP),
-            )},
-            CLOUDTRAIL, CONFIG_BUCKET, id="cloudtrail-off-recorder-gets-own-bucket"),
+            {
+                "monitoring": Monitoring(
+                    cloudtrail=CloudTrailSettings(enabled=False),
+                    alarms=AlarmSettings(existing_log_group_name=ORG_LOG_GROUP),
+                )
+            },
+            CLOUDTRAIL,
+            CONFIG_BUCKET,
+            id="cloudtrail-off-recorder-gets-own-bucket",
+        ),
     ],
 )
 def test_each_toggle_removes_exactly_its_part(
@@ -285,9 +311,7 @@ def test_outputs_are_the_arns_of_the_parts(baseline_default_deployment: _Deploym
 
 def test_alias_and_analyzer_inputs(baseline_default_deployment: _Deployment) -> None:
     d = baseline_default_deployment
-    assert d.inputs("aws:iam/accountAlias:AccountAlias", f"{NAME}-alias") == {
-        "accountAlias": "acme-sec"
-    }
+    assert d.inputs("aws:iam/accountAlias:AccountAlias", f"{NAME}-alias") == {"accountAlias": "acme-sec"}
     analyzer = d.inputs("aws:accessanalyzer/analyzer:Analyzer", f"{NAME}-access-analyzer")
     assert analyzer["type"] == "ACCOUNT"
     assert analyzer["analyzerName"] == f"{NAME}-access-analyzer"
@@ -332,9 +356,7 @@ def test_trail_settings(baseline_default_deployment: _Deployment) -> None:
 
 
 def test_trail_log_group_retention(baseline_default_deployment: _Deployment) -> None:
-    log_group = baseline_default_deployment.inputs(
-        "aws:cloudwatch/logGroup:LogGroup", f"{NAME}-trail-logs"
-    )
+    log_group = baseline_default_deployment.inputs("aws:cloudwatch/logGroup:LogGroup", f"{NAME}-trail-logs")
     assert log_group["name"] == TRAIL_LOG_GROUP
     assert log_group["retentionInDays"] == 365
     assert "kmsKeyId" not in log_group
@@ -389,7 +411,10 @@ def test_trail_bucket_policy_pins_the_trail_and_requires_tls(
     bucket_arn = f"arn:aws:s3:::{NAME}-trail-bucket"
     policy = _policy(inputs)
     assert [s["Sid"] for s in policy["Statement"]] == [
-        "CloudTrailAclCheck", "CloudTrailWrite", "ConfigBucketCheck", "ConfigWrite",
+        "CloudTrailAclCheck",
+        "CloudTrailWrite",
+        "ConfigBucketCheck",
+        "ConfigWrite",
         "DenyInsecureTransport",
     ]
     acl_check = _statement(policy, "CloudTrailAclCheck")
@@ -421,7 +446,9 @@ def test_bucket_policy_omits_config_without_a_recorder() -> None:
     d = _deploy(monitoring=Monitoring(config_rules=ConfigRuleSettings(create_recorder=False)))
     policy = _policy(d.inputs("aws:s3/bucketPolicy:BucketPolicy", f"{NAME}-trail-bucket-policy"))
     assert [s["Sid"] for s in policy["Statement"]] == [
-        "CloudTrailAclCheck", "CloudTrailWrite", "DenyInsecureTransport",
+        "CloudTrailAclCheck",
+        "CloudTrailWrite",
+        "DenyInsecureTransport",
     ]
 
 
@@ -486,8 +513,9 @@ def test_metric_filters_watch_the_trail_log_group(baseline_default_deployment: _
         '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
         '$.eventType != "AwsServiceEvent" }'
     )
-    assert '($.additionalEventData.MFAUsed != "Yes")' in (
-        filters[f"{NAME}-console-signin-without-mfa-filter"]["pattern"]
+    assert (
+        '($.additionalEventData.MFAUsed != "Yes")'
+        in (filters[f"{NAME}-console-signin-without-mfa-filter"]["pattern"])
     )
     assert filters[f"{NAME}-root-account-use-filter"]["metricTransformation"] == {
         "name": "RootAccountUse",
@@ -571,23 +599,25 @@ def test_config_without_trail_delivers_to_its_own_private_bucket() -> None:
     assert channel["s3BucketName"] == f"{NAME}-config-bucket-id"
     policy = _policy(d.inputs("aws:s3/bucketPolicy:BucketPolicy", f"{NAME}-config-bucket-policy"))
     assert [s["Sid"] for s in policy["Statement"]] == [
-        "ConfigBucketCheck", "ConfigWrite", "DenyInsecureTransport",
+        "ConfigBucketCheck",
+        "ConfigWrite",
+        "DenyInsecureTransport",
     ]
     public_access = d.inputs(
         "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         f"{NAME}-config-bucket-public-access-block",
     )
-    assert all(public_access[flag] is True for flag in (
-        "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"
-    ))
+    assert all(
+        public_access[flag] is True
+        for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
 
 
 def test_config_rules_and_their_parameters(baseline_default_deployment: _Deployment) -> None:
     rules = baseline_default_deployment.of_type("aws:cfg/rule:Rule")
     identifiers = {name: rule["source"]["sourceIdentifier"] for name, rule in rules.items()}
     assert identifiers == {
-        f"{NAME}-rule-{r.identifier.lower().replace('_', '-')}": r.identifier
-        for r in MANAGED_CONFIG_RULES
+        f"{NAME}-rule-{r.identifier.lower().replace('_', '-')}": r.identifier for r in MANAGED_CONFIG_RULES
     }
     assert all(rule["source"]["owner"] == "AWS" for rule in rules.values())
 
