@@ -282,6 +282,7 @@ class AccountBaselineArgs:
 @dataclass(frozen=True)
 class _LogBucket:
     bucket: aws.s3.Bucket
+    name: str  # the physical bucket name, fixed so that its ARN is known at preview
     policy: aws.s3.BucketPolicy  # delivery works only once this exists
 
 
@@ -293,6 +294,18 @@ class _TrailParts:
 
 
 _SseByDefault = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs
+
+
+def log_bucket_name(name: str, account_id: str) -> str:
+    return f"{name}-{account_id}"
+
+
+def bucket_arn(bucket_name: str) -> str:
+    return f"arn:aws:s3:::{bucket_name}"
+
+
+def log_group_arn(region: str, account_id: str, log_group_name: str) -> str:
+    return f"arn:aws:logs:{region}:{account_id}:log-group:{log_group_name}"
 
 
 def _private_log_bucket(
@@ -307,7 +320,10 @@ def _private_log_bucket(
 ) -> _LogBucket:
     """A versioned, encrypted bucket no one outside the account can read or make public."""
     child = pulumi.ResourceOptions(parent=parent)
-    bucket = aws.s3.Bucket(name, force_destroy=False, tags=tags, opts=child)
+    # A fixed name (the account id keeps it globally unique) makes the ARN, and so every policy
+    # that names the bucket, known before the bucket exists: the policy pack judges them at preview.
+    bucket_name = log_bucket_name(name, account_id)
+    bucket = aws.s3.Bucket(name, bucket=bucket_name, force_destroy=False, tags=tags, opts=child)
     public_access = aws.s3.BucketPublicAccessBlock(
         f"{name}-public-access-block",
         bucket=bucket.id,
@@ -347,15 +363,15 @@ def _private_log_bucket(
     policy = aws.s3.BucketPolicy(
         f"{name}-policy",
         bucket=bucket.id,
-        policy=bucket.arn.apply(
-            lambda arn: to_json(
-                log_bucket_policy(arn, account_id, trail_arn=trail_arn, config_delivery=config_delivery)
+        policy=to_json(
+            log_bucket_policy(
+                bucket_arn(bucket_name), account_id, trail_arn=trail_arn, config_delivery=config_delivery
             )
         ),
         # S3 rejects a policy written while the public access block is still changing.
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[public_access, ownership]),
     )
-    return _LogBucket(bucket=bucket, policy=policy)
+    return _LogBucket(bucket=bucket, name=bucket_name, policy=policy)
 
 
 def _password_policy(name: str, policy: PasswordPolicy, parent: pulumi.Resource) -> None:
@@ -394,9 +410,10 @@ def _cloudtrail(name: str, args: AccountBaselineArgs, parent: pulumi.Resource) -
         tags=args.tags,
         parent=parent,
     )
+    log_group_name = f"/aws/cloudtrail/{trail_name}"
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-trail-logs",
-        name=f"/aws/cloudtrail/{trail_name}",
+        name=log_group_name,
         retention_in_days=settings.log_retention_days,
         kms_key_id=settings.kms_key_arn,
         tags=args.tags,
@@ -413,7 +430,7 @@ def _cloudtrail(name: str, args: AccountBaselineArgs, parent: pulumi.Resource) -
         f"{name}-trail-logs-policy",
         name="deliver-to-trail-log-group",
         role=role.name,
-        policy=log_group.arn.apply(lambda arn: to_json(cloudtrail_logs_policy(arn))),
+        policy=to_json(cloudtrail_logs_policy(log_group_arn(args.region, account_id, log_group_name))),
         opts=child,
     )
     trail = aws.cloudtrail.Trail(
@@ -528,9 +545,7 @@ def _config_recorder(
         f"{name}-config-s3-delivery",
         name="deliver-to-config-bucket",
         role=role.name,
-        policy=bucket.bucket.arn.apply(
-            lambda arn: to_json(config_delivery_policy(arn, account_id, kms_key_arn))
-        ),
+        policy=to_json(config_delivery_policy(bucket_arn(bucket.name), account_id, kms_key_arn)),
         opts=child,
     )
     recorder = aws.cfg.Recorder(

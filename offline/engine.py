@@ -46,6 +46,9 @@ class Registration:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     provider: str = ""
+    # What the provider answered (wire form): the inputs in preview, inputs plus computed values in
+    # an update. Empty for the stack; a component's real outputs are in `StackRun.registered_outputs`.
+    outputs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def component_urn(self) -> str:
@@ -114,6 +117,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
+        if self.run.preview and request.type != STACK_TYPE:
+            # A create in preview: outputs are the inputs, unknowns stay unknown, no id yet.
+            response = resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
+        else:
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         self.run.registrations = [r for r in self.run.registrations if r.urn != urn]
         self.run.registrations.append(
             Registration(
@@ -128,12 +136,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     key: list(deps.urns) for key, deps in request.propertyDependencies.items()
                 },
                 provider=request.provider,
+                outputs=json_format.MessageToDict(response.object),
             )
         )
-        if self.run.preview and request.type != STACK_TYPE:
-            # A create in preview: outputs are the inputs, unknowns stay unknown, no id yet.
-            return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
-        return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         self.run.registered_outputs[request.urn] = json_format.MessageToDict(request.outputs)

@@ -1,0 +1,11 @@
+"""The iamtiers guardrails policy pack: blocks IAM that breaks least privilege or MFA."""
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from iam_guard import ALL_POLICIES
+
+PolicyPack(
+    name="iamtiers-guardrails",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    policies=ALL_POLICIES,
+)

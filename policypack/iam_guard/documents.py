@@ -1,0 +1,247 @@
+"""Parse and normalise IAM policy documents the way AWS reads them, failing closed.
+
+Single values become tuples, a lone statement object becomes a one-element list, condition
+values become strings. Anything AWS would reject (or that cannot be analysed) raises
+`PolicyDocumentError` naming the statement and what is wrong; nothing malformed passes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from iam_guard.catalog import UnknownActionError, expand_all
+from iam_guard.types import is_unknown
+
+POLICY_VERSION = "2012-10-17"
+# A Resource left unknown at preview but produced inside the stack: a specific ARN, never a wildcard.
+IN_STACK_ARN = "arn:aws:iam::000000000000:in-stack-resource/known-after-update"
+DocumentKind = Literal["identity", "trust"]
+
+
+class PolicyDocumentError(ValueError):
+    """A document AWS would reject or the pack cannot analyse."""
+
+
+class UnknownDocumentError(ValueError):
+    """The document (or one of its actions or effects) is not known yet (preview)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    operator: str
+    key: str
+    values: tuple[str, ...]
+
+    @property
+    def set_qualifier(self) -> str | None:
+        """'ForAllValues' / 'ForAnyValue' when the operator has one."""
+        return self.operator.split(":", 1)[0] if ":" in self.operator else None
+
+    @property
+    def base_operator(self) -> str:
+        """The operator without set qualifier and without 'IfExists'."""
+        base = self.operator.split(":", 1)[-1]
+        return base.removesuffix("IfExists")
+
+    @property
+    def if_exists(self) -> bool:
+        return self.operator.endswith("IfExists")
+
+    @property
+    def key_lower(self) -> str:
+        return self.key.lower()
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int
+    sid: str | None
+    effect: str
+    actions: tuple[str, ...] | None
+    not_actions: tuple[str, ...] | None
+    resources: tuple[str, ...] | None
+    not_resources: tuple[str, ...] | None
+    principals: dict[str, tuple[str, ...]] | None  # principal kind ("AWS", "Service", "*") -> values
+    not_principals: dict[str, tuple[str, ...]] | None
+    conditions: tuple[Condition, ...]
+
+    @property
+    def label(self) -> str:
+        return f"Statement[{self.index}]" + (f" ({self.sid})" if self.sid else "")
+
+    def conditions_on(self, key: str) -> list[Condition]:
+        return [c for c in self.conditions if c.key_lower == key.lower()]
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    statements: tuple[Statement, ...]
+    size: int  # characters without whitespace, as IAM counts them against its quotas
+
+
+def _strings(value: Any, where: str, problems: list[str], *, unknown_as: str | None = None) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    result: list[str] = []
+    for item in items:
+        if is_unknown(item):
+            if unknown_as is None:
+                raise UnknownDocumentError(f"{where} is not known until the update")
+            result.append(unknown_as)
+        elif isinstance(item, str) and item:
+            result.append(item)
+        else:
+            problems.append(f"{where}: expected a non-empty string or list of strings, got {item!r}")
+    if not result and not problems:
+        problems.append(f"{where}: is empty")
+    return tuple(result)
+
+
+def _principals(value: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    if value == "*":
+        return {"*": ("*",)}
+    if not isinstance(value, dict) or not value:
+        problems.append(f"{where}: expected \"*\" or a mapping such as {{\"AWS\": [...]}}")
+        return {}
+    known = {"AWS", "Service", "Federated", "CanonicalUser"}
+    result: dict[str, tuple[str, ...]] = {}
+    for kind, values in value.items():
+        if kind not in known:
+            problems.append(f"{where}: unknown principal type '{kind}' (expected one of {sorted(known)})")
+            continue
+        result[kind] = _strings(values, f"{where}.{kind}", problems, unknown_as="arn:aws:iam::000000000000:root")
+    return result
+
+
+def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        problems.append(f"{where}: expected a mapping of operator -> {{key: value}}")
+        return ()
+    result: list[Condition] = []
+    for operator, block in value.items():
+        if not isinstance(block, dict) or not block:
+            problems.append(f"{where}.{operator}: expected a non-empty mapping of condition key -> value")
+            continue
+        for key, raw_values in block.items():
+            items = raw_values if isinstance(raw_values, list) else [raw_values]
+            values = tuple(
+                json.dumps(item) if isinstance(item, bool) else str(item) for item in items if not is_unknown(item)
+            )
+            if len(values) != len(items):
+                raise UnknownDocumentError(f"{where}.{operator}.{key} is not known until the update")
+            result.append(Condition(str(operator), str(key), values))
+    return tuple(result)
+
+
+def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) -> Statement | None:
+    where = f"Statement[{index}]"
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    allowed = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"}
+    for key in raw:
+        if key not in allowed:
+            problems.append(f"{where}: unknown element '{key}' (elements are case-sensitive: {sorted(allowed)})")
+    effect = raw.get("Effect")
+    if is_unknown(effect):
+        raise UnknownDocumentError(f"{where}.Effect is not known until the update")
+    if effect not in ("Allow", "Deny"):
+        problems.append(f"{where}: 'Effect' must be \"Allow\" or \"Deny\", got {effect!r}")
+    if ("Action" in raw) == ("NotAction" in raw):
+        problems.append(f"{where}: give exactly one of 'Action' or 'NotAction'")
+    actions = _strings(raw["Action"], f"{where}.Action", problems) if "Action" in raw else None
+    not_actions = _strings(raw["NotAction"], f"{where}.NotAction", problems) if "NotAction" in raw else None
+    for patterns, element in ((actions, "Action"), (not_actions, "NotAction")):
+        if patterns:
+            try:
+                expand_all(patterns)
+            except UnknownActionError as error:
+                problems.append(f"{where}.{element}: {error}")
+    resources = not_resources = None
+    principals = not_principals = None
+    if kind == "identity":
+        if ("Resource" in raw) == ("NotResource" in raw):
+            problems.append(f"{where}: give exactly one of 'Resource' or 'NotResource'")
+        if "Resource" in raw:
+            resources = _strings(raw["Resource"], f"{where}.Resource", problems, unknown_as=IN_STACK_ARN)
+        if "NotResource" in raw:
+            not_resources = _strings(raw["NotResource"], f"{where}.NotResource", problems, unknown_as=IN_STACK_ARN)
+        for element in ("Principal", "NotPrincipal"):
+            if element in raw:
+                problems.append(f"{where}: '{element}' belongs in trust and resource policies, not identity policies")
+    else:
+        if ("Principal" in raw) == ("NotPrincipal" in raw):
+            problems.append(f"{where}: give exactly one of 'Principal' or 'NotPrincipal'")
+        if "Principal" in raw:
+            principals = _principals(raw["Principal"], f"{where}.Principal", problems)
+        if "NotPrincipal" in raw:
+            not_principals = _principals(raw["NotPrincipal"], f"{where}.NotPrincipal", problems)
+        for element in ("Resource", "NotResource"):
+            if element in raw:
+                problems.append(f"{where}: a trust policy has no '{element}'")
+    sid = raw.get("Sid")
+    return Statement(
+        index=index,
+        sid=str(sid) if sid is not None else None,
+        effect=str(effect),
+        actions=actions,
+        not_actions=not_actions,
+        resources=resources,
+        not_resources=not_resources,
+        principals=principals,
+        not_principals=not_principals,
+        conditions=_conditions(raw.get("Condition"), f"{where}.Condition", problems),
+    )
+
+
+def parse_policy(value: Any, kind: DocumentKind = "identity") -> PolicyDocument:
+    """Parse a policy given as JSON text or as a mapping.
+
+    Raises `UnknownDocumentError` when it cannot be known before the update, and
+    `PolicyDocumentError` (listing every problem) when AWS would reject it or it cannot be analysed.
+    """
+    if is_unknown(value):
+        raise UnknownDocumentError("the document is not known until the update")
+    if isinstance(value, str):
+        text = value
+        try:
+            document = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise PolicyDocumentError(f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    elif isinstance(value, dict):
+        document = value
+        text = json.dumps(value)
+    else:
+        raise PolicyDocumentError(f"expected a JSON policy document, got {type(value).__name__}")
+    if not isinstance(document, dict):
+        raise PolicyDocumentError("the document must be a JSON object with 'Version' and 'Statement'")
+    problems: list[str] = []
+    version = document.get("Version")
+    if version != POLICY_VERSION:
+        problems.append(
+            f"'Version' must be \"{POLICY_VERSION}\" (got {version!r}); without it policy variables "
+            "such as ${aws:username} are not substituted"
+        )
+    for key in document:
+        if key not in ("Version", "Id", "Statement"):
+            problems.append(f"unknown top-level element '{key}'")
+    raw_statements = document.get("Statement")
+    if raw_statements is None:
+        problems.append("'Statement' is missing")
+        raw_statements = []
+    if isinstance(raw_statements, dict):
+        raw_statements = [raw_statements]
+    if not isinstance(raw_statements, list):
+        problems.append("'Statement' must be a statement object or a list of them")
+        raw_statements = []
+    statements = [_statement(raw, index, kind, problems) for index, raw in enumerate(raw_statements)]
+    if problems:
+        raise PolicyDocumentError("; ".join(problems))
+    return PolicyDocument(
+        statements=tuple(s for s in statements if s is not None),
+        size=len(re.sub(r"\s", "", text)),
+    )

@@ -1,0 +1,104 @@
+"""Every finding the pack can report: a stable ID with its title and fix, in one place.
+
+Rules emit `(finding ID, detail)`; the message a user sees is built here, so the wording of a
+fix is written once. IDs are never renumbered or reused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    finding_id: str
+    title: str
+    remediation: str
+
+
+FINDINGS: dict[str, Finding] = {
+    f.finding_id: f
+    for f in (
+        Finding("IAM-DOC-001", "Malformed or unanalysable policy document",
+                "Fix the document so that it is valid IAM JSON with Version \"2012-10-17\", and use only actions that exist."),
+        Finding("IAM-ADMIN-001", "Full administrator access outside an admin tier",
+                "Grant admin only through a role tier listed in the pack's admin_tiers; give everyone else scoped policies."),
+        Finding("IAM-ADMIN-002", "Admin tier that does not require MFA",
+                "Require Bool aws:MultiFactorAuthPresent = \"true\" (and an aws:MultiFactorAuthAge bound) in every statement of the tier's trust policy that trusts IAM principals."),
+        Finding("IAM-ESC-001", "Privilege-escalation path in one policy",
+                "Remove one of the listed actions, or scope it to specific resources with a narrowing condition (iam:PassedToService, iam:PermissionsBoundary, iam:PolicyARN, resource tags)."),
+        Finding("IAM-ESC-002", "Privilege-escalation path across a principal's policies",
+                "The listed policies together complete an escalation method; remove or scope one of its actions in one of them."),
+        Finding("IAM-ESC-003", "Forbidden action allowed",
+                "Remove the action; it is on the pack config's forbidden_actions list."),
+        Finding("IAM-PASSROLE-001", "Unscoped iam:PassRole",
+                "Scope iam:PassRole to specific role ARNs and add a condition on iam:PassedToService."),
+        Finding("IAM-WILDCARD-001", "Service-wide wildcard action",
+                "List the actions the principal needs instead of 'svc:*' or '*'."),
+        Finding("IAM-NOTRES-001", "Allow with NotResource",
+                "Use Resource with the ARNs that are meant; NotResource grants every other resource, including future ones."),
+        Finding("IAM-NOTACT-001", "Allow with NotAction",
+                "Use Action with the actions that are meant; NotAction grants every other action, including future ones."),
+        Finding("IAM-USER-001", "Policy attached to a user",
+                "Attach the policy to a group and add the user to it (CIS 1.15)."),
+        Finding("IAM-MANAGED-001", "Privileged AWS-managed policy attached outside an admin tier",
+                "Attach AdministratorAccess, IAMFullAccess, PowerUserAccess or AWSCloudShellFullAccess only to an MFA-gated admin tier."),
+        Finding("IAM-QUOTA-001", "More than 10 managed policies on a group",
+                "Merge policies or split the group; IAM refuses the 11th attachment."),
+        Finding("IAM-QUOTA-002", "Policy document over the IAM size quota",
+                "Split the document or tighten it; IAM counts characters without whitespace."),
+        Finding("IAM-TRUST-001", "Role assumable by anyone",
+                "Name the trusted accounts, roles or services; never \"*\" or arn:aws:iam::*:root."),
+        Finding("IAM-TRUST-002", "IAM principals may assume the role without MFA",
+                "Add Bool aws:MultiFactorAuthPresent = \"true\" (and NumericLessThan aws:MultiFactorAuthAge); for a machine principal of another account, require sts:ExternalId."),
+        Finding("IAM-TRUST-003", "OIDC trust without pinned audience and subject",
+                "Add StringEquals on '<provider>:aud' and a specific '<provider>:sub' (for GitHub: repo:ORG/REPO:ref:refs/heads/BRANCH or :environment:NAME)."),
+        Finding("IAM-TRUST-004", "NotPrincipal in a trust policy",
+                "Use Principal with the principals that are meant."),
+        Finding("IAM-MFA-001", "Deny on Bool aws:MultiFactorAuthPresent = false",
+                "Use BoolIfExists: requests signed with long-term access keys carry no MFA key, so Bool lets them through."),
+        Finding("IAM-MFA-002", "Allow on BoolIfExists aws:MultiFactorAuthPresent = true",
+                "Use Bool in an Allow: with IfExists, requests without the key (long-term keys) are allowed without MFA."),
+        Finding("IAM-MFA-003", "Set operator on a single-valued condition key",
+                "Drop ForAllValues/ForAnyValue: on a single-valued key they pass when the key is absent."),
+        Finding("IAM-MFA-004", "Null test on aws:MultiFactorAuthPresent",
+                "Test the value with BoolIfExists (Deny on \"false\") instead of its presence."),
+        Finding("IAM-CONSOLE-001", "Console user without a working MFA guard",
+                "Put the user in a group whose policies Deny everything but MFA enrolment while aws:MultiFactorAuthPresent is false (BoolIfExists)."),
+        Finding("IAM-CONSOLE-002", "MFA guard locks out the first sign-in",
+                "Keep iam:ChangePassword, iam:GetUser and the MFA enrolment actions in the guard's NotAction, or the user cannot change the generated password."),
+        Finding("IAM-CONSOLE-003", "Login profile does not force a password reset",
+                "Set passwordResetRequired: true so that the generated password is used once."),
+        Finding("IAM-CONSOLE-004", "Access key for a console user at creation",
+                "Create no access key for users with console access (CIS 1.11); give automation its own user."),
+        Finding("IAM-CONSOLE-005", "More than one active access key",
+                "Keep at most one active access key per user (CIS 1.13)."),
+        Finding("IAM-PASSWORD-001", "No account password policy",
+                "Add an aws.iam.AccountPasswordPolicy to the stack that manages console users."),
+        Finding("IAM-PASSWORD-002", "Password policy weaker than the profile",
+                "Raise the listed settings to the profile's values."),
+        Finding("IAM-RISK-001", "Credentials-exposure or data-exfiltration action on every resource",
+                "Scope the action to the resources that are meant."),
+        Finding("IAM-RISK-002", "Write or permissions-management actions without a resource constraint",
+                "Scope the actions to specific resources or add a narrowing condition."),
+        Finding("IAM-TAG-001", "Missing owner tags", "Add the listed tag keys."),
+        Finding("IAM-SESSION-001", "Role session longer than the bound",
+                "Lower maxSessionDuration to the configured bound."),
+        Finding("IAM-SECRET-001", "Credential stored as a Pulumi secret, not PGP-encrypted",
+                "Give the user a pgpKey so that only they can read the password or secret key."),
+        Finding("IAM-FED-001", "IAM users while federation is configured",
+                "Sign people in through the identity provider and remove IAM users."),
+        Finding("IAM-PREVIEW-001", "Value known only after the update",
+                "Nothing to do now: the pack judges this resource again when the update runs, and blocks it then if needed."),
+        Finding("PACK-CONFIG-001", "Invalid policy pack config",
+                "Fix the named key in the --policy-pack-config file."),
+        Finding("PACK-ERROR-001", "The pack could not analyse this resource",
+                "Report this as a defect of the policy pack; the resource is blocked until it can be analysed."),
+    )
+}
+
+
+def finding_message(finding_id: str, detail: str) -> str:
+    """`[ID] Title: detail. Fix: remediation.` Unknown IDs are a programming error."""
+    finding = FINDINGS[finding_id]
+    return f"[{finding_id}] {finding.title}: {detail.rstrip('.')}. Fix: {finding.remediation}"

@@ -1,0 +1,247 @@
+"""What every rule shares: config reading, exemptions, document extraction and failing closed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from iam_guard import types
+from iam_guard.documents import (
+    DocumentKind,
+    PolicyDocument,
+    PolicyDocumentError,
+    UnknownDocumentError,
+    parse_policy,
+)
+from iam_guard.findings import finding_message
+from iam_guard.stack_model import StackModel, StackResource
+
+log = logging.getLogger(__name__)
+
+DOCS_URL = "policypack/docs/{name}.md"  # relative to the repository root
+
+EXEMPTIONS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Resources this rule skips, each with the reason (logical name, IAM name or URN).",
+    "items": {
+        "type": "object",
+        "properties": {
+            "resource": {"type": "string", "minLength": 1},
+            "reason": {"type": "string", "minLength": 10},
+        },
+        "required": ["resource", "reason"],
+        "additionalProperties": False,
+    },
+    "default": [],
+}
+ADMIN_TIERS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Names of the IAM roles that may hold full admin; each must require MFA.",
+    "items": {"type": "string", "minLength": 1},
+    "default": [],
+}
+
+
+class PackConfigError(ValueError):
+    """A config value the rule cannot use; the message names the key."""
+
+
+def config_value(config: dict[str, Any], key: str, default: Any, expected: type | tuple[type, ...]) -> Any:
+    """Read one config key, checking its type (the CLI checks the schema; other drivers may not)."""
+    value = config.get(key, default)
+    if isinstance(value, float) and value.is_integer() and expected is int:
+        value = int(value)  # JSON config numbers arrive as doubles
+    if isinstance(value, bool) and expected in (int, float):
+        raise PackConfigError(f"'{key}' must be a number, got {value!r}")
+    if not isinstance(value, expected):
+        raise PackConfigError(f"'{key}' has the wrong type: {value!r}")
+    return value
+
+
+def string_list(config: dict[str, Any], key: str) -> list[str]:
+    values = config_value(config, key, [], list)
+    if not all(isinstance(v, str) and v for v in values):
+        raise PackConfigError(f"'{key}' must be a list of non-empty strings")
+    return list(values)
+
+
+def exempted_names(config: dict[str, Any]) -> dict[str, str]:
+    """resource -> reason; every exemption needs a reason a reviewer can read."""
+    entries = config_value(config, "exemptions", [], list)
+    result: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), str):
+            raise PackConfigError(f"'exemptions[{index}]' needs 'resource' and 'reason'")
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or len(reason.strip()) < 10:
+            raise PackConfigError(f"'exemptions[{index}].reason' must explain the exemption (10+ characters)")
+        result[entry["resource"]] = reason
+    return result
+
+
+def is_exempt(config: dict[str, Any], *identifiers: str | None) -> bool:
+    exemptions = exempted_names(config)
+    return any(identifier in exemptions for identifier in identifiers if identifier)
+
+
+@dataclass(frozen=True)
+class DocumentSite:
+    """Where a policy document sits in a resource's inputs."""
+
+    label: str  # e.g. "policy", "assumeRolePolicy", "inlinePolicies[0].policy"
+    value: Any
+    kind: DocumentKind
+
+
+_IDENTITY_DOCUMENT_TYPES = (types.POLICY, types.USER_POLICY, types.GROUP_POLICY, types.ROLE_POLICY)
+
+
+def document_sites(resource_type: str, props: dict[str, Any]) -> Iterator[DocumentSite]:
+    """Every policy document a resource's inputs carry."""
+    if resource_type in _IDENTITY_DOCUMENT_TYPES and "policy" in props:
+        yield DocumentSite("policy", props["policy"], "identity")
+    if resource_type == types.ROLE:
+        if props.get("assumeRolePolicy") is not None:
+            yield DocumentSite("assumeRolePolicy", props["assumeRolePolicy"], "trust")
+        for index, inline in enumerate(props.get("inlinePolicies") or []):
+            if isinstance(inline, dict) and inline.get("policy") is not None:
+                yield DocumentSite(f"inlinePolicies[{index}].policy", inline["policy"], "identity")
+
+
+def parsed_documents(
+    resource_type: str, props: dict[str, Any], kind: DocumentKind | None = "identity"
+) -> Iterator[tuple[DocumentSite, PolicyDocument]]:
+    """Documents that parse; unknown ones are judged at stack level, malformed ones by their own rule."""
+    for site in document_sites(resource_type, props):
+        if kind is not None and site.kind != kind:
+            continue
+        try:
+            yield site, parse_policy(site.value, site.kind)
+        except (UnknownDocumentError, PolicyDocumentError):
+            continue
+
+
+def owning_role(resource_type: str, props: dict[str, Any]) -> str | None:
+    """The IAM role name a document belongs to, when it is a role's own document."""
+    if resource_type == types.ROLE:
+        name = props.get("name")
+    elif resource_type == types.ROLE_POLICY:
+        name = props.get("role")
+    else:
+        return None
+    return name if isinstance(name, str) and not types.is_unknown(name) else None
+
+
+ResourceCheck = Callable[[ResourceValidationArgs, dict[str, Any], dict[str, Any], Callable[[str, str], None]], None]
+StackCheck = Callable[[StackModel, dict[str, Any], Callable[[str, str, str | None], None]], None]
+
+
+def _report_failure(report_violation: ReportViolation, error: Exception, urn: str | None = None) -> None:
+    if isinstance(error, PackConfigError):
+        report_violation(finding_message("PACK-CONFIG-001", str(error)), urn)
+    else:
+        log.exception("rule failed")
+        report_violation(finding_message("PACK-ERROR-001", f"{type(error).__name__}: {error}"), urn)
+
+
+def resource_rule(
+    *,
+    name: str,
+    description: str,
+    check: ResourceCheck,
+    enforcement_level: EnforcementLevel,
+    severity: Severity,
+    remediation: str,
+    config_properties: dict[str, dict[str, Any]] | None = None,
+) -> ResourceValidationPolicy:
+    """A resource policy whose check sees unwrapped props and fails closed on any error."""
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        try:
+            config = dict(args.get_config() or {})
+            props = types.raw(args.props)
+            if is_exempt(config, args.name, props.get("name") if isinstance(props, dict) else None, args.urn):
+                return
+            check(args, props, config, lambda fid, detail: report_violation(finding_message(fid, detail), None))
+        except Exception as error:  # noqa: BLE001 - the pack fails closed, never with a traceback
+            _report_failure(report_violation, error)
+
+    return ResourceValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=enforcement_level,
+        severity=severity,
+        remediation_steps=remediation,
+        url=DOCS_URL.format(name=name),
+        config_schema=PolicyConfigSchema({"exemptions": EXEMPTIONS_SCHEMA, **(config_properties or {})}),
+    )
+
+
+def stack_resources(args: StackValidationArgs) -> list[StackResource]:
+    return [
+        StackResource(
+            type=resource.resource_type,
+            name=resource.name,
+            urn=resource.urn,
+            props=types.raw(resource.props),
+            property_dependencies={
+                key: [dependency.urn for dependency in dependencies]
+                for key, dependencies in (resource.property_dependencies or {}).items()
+            },
+        )
+        for resource in args.resources
+    ]
+
+
+def stack_rule(
+    *,
+    name: str,
+    description: str,
+    check: StackCheck,
+    enforcement_level: EnforcementLevel,
+    severity: Severity,
+    remediation: str,
+    config_properties: dict[str, dict[str, Any]] | None = None,
+) -> StackValidationPolicy:
+    """A stack policy over the resolved `StackModel`; reports carry the offending resource's URN."""
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        try:
+            config = dict(args.get_config() or {})
+            exempted_names(config)  # validate before use
+            model = StackModel(stack_resources(args))
+
+            def report(finding_id: str, detail: str, urn: str | None) -> None:
+                resource = model.by_urn.get(urn or "")
+                identifiers = (urn, resource.name if resource else None, resource.iam_name if resource else None)
+                if not is_exempt(config, *identifiers):
+                    report_violation(finding_message(finding_id, detail), urn)
+
+            check(model, config, report)
+        except Exception as error:  # noqa: BLE001 - the pack fails closed, never with a traceback
+            _report_failure(report_violation, error)
+
+    return StackValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=enforcement_level,
+        severity=severity,
+        remediation_steps=remediation,
+        url=DOCS_URL.format(name=name),
+        config_schema=PolicyConfigSchema({"exemptions": EXEMPTIONS_SCHEMA, **(config_properties or {})}),
+    )

@@ -1,0 +1,59 @@
+"""Full admin (`*` on `*`, however spelt) only in the configured admin tiers, which must require MFA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from iam_guard import types
+from iam_guard.documents import PolicyDocumentError, UnknownDocumentError, parse_policy
+from iam_guard.evaluation import evaluate
+from iam_guard.rule_support import ADMIN_TIERS_SCHEMA, stack_rule, string_list
+from iam_guard.stack_model import StackModel
+
+Report = Callable[[str, str, "str | None"], None]
+
+
+def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
+    admin_tiers = set(string_list(config, "admin_tiers"))
+    admin_holders: dict[str, list[str]] = {}  # policy urn -> principals it makes admin
+    for principal in model.in_stack_principals():
+        documents = model.effective_documents(principal)
+        if not evaluate(d.document for d in documents).is_full_admin():
+            continue
+        sources = sorted({d.label for d in documents})
+        if principal.kind == "role" and principal.key in admin_tiers:
+            if not model.requires_mfa_to_assume(principal):
+                report("IAM-ADMIN-002", f"admin tier {principal.label} can be assumed without MFA", principal.urn)
+            continue
+        report("IAM-ADMIN-001", f"{principal.label} has full admin through {', '.join(sources)}", principal.urn)
+        for document in documents:
+            if document.origin_urn:
+                admin_holders.setdefault(document.origin_urn, []).append(principal.label)
+    # A customer policy that is admin by itself is a loaded gun even before anything attaches it.
+    attached_to_admin_tiers = {
+        d.origin_urn
+        for p in model.in_stack_principals() if p.kind == "role" and p.key in admin_tiers
+        for d in p.documents if d.origin_urn
+    }
+    for policy in model.of_type(types.POLICY):
+        try:
+            document = parse_policy(policy.props.get("policy"))
+        except (UnknownDocumentError, PolicyDocumentError):
+            continue
+        if evaluate([document]).is_full_admin() and policy.urn not in attached_to_admin_tiers:
+            report("IAM-ADMIN-001", f"policy '{policy.name}' grants full admin and is not attached only to admin tiers",
+                   policy.urn)
+
+
+POLICY = stack_rule(
+    name="no-full-admin-access",
+    description="Only MFA-gated admin tiers hold full administrator access.",
+    check=check,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation="Move admin into a role tier listed in admin_tiers whose trust requires MFA.",
+    config_properties={"admin_tiers": ADMIN_TIERS_SCHEMA},
+)

@@ -1,0 +1,87 @@
+"""Who may assume a role: never anyone, IAM principals only with MFA (or an external id for a
+machine of another account), OIDC only with a pinned audience and subject, never NotPrincipal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
+
+from iam_guard import types
+from iam_guard.documents import Statement
+from iam_guard.rule_support import parsed_documents, resource_rule
+
+_ANY_ACCOUNT = re.compile(r"^(\*|arn:aws[a-z-]*:iam::\*:root)$")
+_ABUSABLE_GITHUB_CLAIMS = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
+_GITHUB_SUBJECT = re.compile(r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(ref:refs/(heads|tags)/[^*]+|environment:[^*]+|pull_request)$")
+
+
+def _requires_mfa(statement: Statement) -> bool:
+    present = any(c.base_operator == "Bool" and not c.if_exists and c.set_qualifier is None and c.values == ("true",)
+                  for c in statement.conditions_on("aws:MultiFactorAuthPresent"))
+    return present
+
+
+def _has_external_id(statement: Statement) -> bool:
+    return any(c.base_operator == "StringEquals" and not c.if_exists and all(v.strip("*") for v in c.values)
+               for c in statement.conditions_on("sts:ExternalId"))
+
+
+def _account_of(principal: str) -> str | None:
+    match = re.match(r"^(\d{12})$|^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):", principal)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _check_oidc(statement: Statement, provider: str, where: str, report: Callable[[str, str], None]) -> None:
+    host = provider.split(":oidc-provider/", 1)[-1]
+    audiences = [c for c in statement.conditions_on(f"{host}:aud") if c.base_operator == "StringEquals" and not c.if_exists]
+    subjects = [c for c in statement.conditions_on(f"{host}:sub")
+                if c.base_operator in ("StringEquals", "StringLike") and not c.if_exists and c.set_qualifier != "ForAllValues"]
+    if not audiences:
+        report("IAM-TRUST-003", f"{where}: no StringEquals on '{host}:aud'")
+    if not subjects:
+        report("IAM-TRUST-003", f"{where}: no condition on '{host}:sub' pins the identity")
+        return
+    for value in (v for c in subjects for v in c.values):
+        if value.strip("*:") == "" or value.startswith("*"):
+            report("IAM-TRUST-003", f"{where}: subject '{value}' matches every identity of the provider")
+        elif host == "token.actions.githubusercontent.com" and (
+            value.split(":", 1)[0] in _ABUSABLE_GITHUB_CLAIMS or not _GITHUB_SUBJECT.match(value)
+        ):
+            report("IAM-TRUST-003", f"{where}: GitHub subject '{value}' does not pin one repository and ref or environment")
+
+
+def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
+          report: Callable[[str, str], None]) -> None:
+    if args.resource_type != types.ROLE:
+        return
+    for _site, document in parsed_documents(args.resource_type, props, kind="trust"):
+        for statement in document.statements:
+            where = f"{args.name}.assumeRolePolicy {statement.label}"
+            if statement.not_principals is not None:
+                report("IAM-TRUST-004", f"{where} uses NotPrincipal")
+            if statement.effect != "Allow" or statement.principals is None:
+                continue
+            aws_principals = statement.principals.get("AWS", ()) + statement.principals.get("*", ())
+            if any(_ANY_ACCOUNT.match(p) for p in aws_principals):
+                report("IAM-TRUST-001", f"{where} trusts every AWS account ({', '.join(aws_principals)})")
+                continue
+            if aws_principals and not _requires_mfa(statement):
+                foreign = {a for p in aws_principals if (a := _account_of(p))}
+                if not (_has_external_id(statement) and foreign):
+                    report("IAM-TRUST-002", f"{where} trusts {', '.join(aws_principals)} without requiring MFA")
+            for provider in statement.principals.get("Federated", ()):
+                if ":oidc-provider/" in provider:
+                    _check_oidc(statement, provider, where, report)
+
+
+POLICY = resource_rule(
+    name="role-trust-safe",
+    description="Role trust policies name their principals, require MFA of people, and pin federated identities.",
+    check=check,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    remediation="Name the principals; add Bool aws:MultiFactorAuthPresent=true for IAM principals (or sts:ExternalId for a machine of another account); pin OIDC aud and sub.",
+)

