@@ -13,7 +13,9 @@ $(VENV)/.installed: requirements.lock
 	$(BIN)/python -m pip install --quiet --requirement requirements.lock
 	touch $@
 
-## check: run the program offline for STACK (default dev) in preview and update modes, print the plan
+## check: run the program offline for STACK (default dev) in preview and update modes, print the plan and
+##        the policy findings (pack config: PACK_CONFIG, default policypack/config/$(STACK).json); exit 1 on a
+##        mandatory violation
 check: $(VENV)/.installed
 	$(BIN)/python -m offline check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))
 

@@ -406,7 +406,13 @@ class PolicyPackProcess:
                     ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
                 ],
             )
-            grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
+            try:
+                grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
+            except grpc.FutureTimeoutError:
+                raise PolicyPackError(
+                    f"policy pack {self.pack_dir} printed port {port} but did not answer on it "
+                    f"within {start_timeout:.0f}s{self._stderr_text()}"
+                ) from None
         except BaseException:
             self.close()
             raise
@@ -429,13 +435,17 @@ class PolicyPackProcess:
             ) from None
         text = line.decode(errors="replace").strip()
         if not line:
-            code = self._process.wait(timeout=10)
+            try:
+                ended = f"exited with code {self._process.wait(timeout=10)}"
+            except subprocess.TimeoutExpired:
+                ended = "closed its stdout"
             raise PolicyPackError(
-                f"policy pack {self.pack_dir} exited with code {code} before printing its port{self._stderr_text()}"
+                f"policy pack {self.pack_dir} {ended} before printing its port{self._stderr_text()}"
             )
         if not text.isdigit():
             raise PolicyPackError(
-                f"policy pack {self.pack_dir} printed {text!r} where its port was expected{self._stderr_text()}"
+                f"policy pack {self.pack_dir} printed {text!r} "
+                f"where its port was expected{self._stderr_text()}"
             )
         return int(text)
 
@@ -447,13 +457,18 @@ class PolicyPackProcess:
             return str(loaded["version"])
         return str(self.info().version)
 
-    def _call(self, method: str, request: Any) -> Any:
+    def _call(self, method: str, request: Any, *, optional: bool = False) -> Any:
+        """One unary call; `optional` calls answer None when the pack does not implement them."""
         try:
             return getattr(self._stub, method)(request, timeout=_CALL_TIMEOUT_SECONDS)
         except grpc.RpcError as error:
+            if optional and error.code() == grpc.StatusCode.UNIMPLEMENTED:
+                logger.debug("policy pack does not implement %s; skipped, as the CLI does", method)
+                return None
             if self._process.poll() is not None:
                 raise PolicyPackError(
-                    f"policy pack exited with code {self._process.returncode} during {method}{self._stderr_text()}"
+                    f"policy pack exited with code {self._process.returncode} "
+                    f"during {method}{self._stderr_text()}"
                 ) from None
             raise PolicyPackError(
                 f"policy pack failed in {method}: {error.code()}: {error.details()}"
@@ -465,9 +480,6 @@ class PolicyPackProcess:
         """GetAnalyzerInfo: the pack's name and every policy with its default enforcement level."""
         result: analyzer_pb2.AnalyzerInfo = self._call("GetAnalyzerInfo", empty_pb2.Empty())
         return result
-
-    def policy_names(self) -> list[str]:
-        return [policy.name for policy in self.info().policies]
 
     def configure(self, config: Mapping[str, Any]) -> dict[str, ResolvedPolicyConfig]:
         """Configure the pack from a `--policy-pack-config` document (policy -> level or object).
@@ -483,18 +495,19 @@ class PolicyPackProcess:
         self, *, project: str, stack: str, dry_run: bool, config: Mapping[str, str] | None = None
     ) -> None:
         """ConfigureStack: which stack is analyzed and whether this is a preview."""
-        self._call(
-            "ConfigureStack",
-            analyzer_pb2.AnalyzerStackConfigureRequest(
-                project=project, stack=stack, dry_run=dry_run, config=dict(config or {})
-            ),
+        request = analyzer_pb2.AnalyzerStackConfigureRequest(
+            project=project, stack=stack, dry_run=dry_run, config=dict(config or {})
         )
+        self._call("ConfigureStack", request, optional=True)
 
     def remediate(
         self, registration: Registration, properties: Mapping[str, Any] | None = None
     ) -> list[Remediation]:
         """Remediate one resource (the engine's first pass); only `remediate`-level policies act."""
-        response = self._call("Remediate", analyze_request(registration, properties, internal_keys=True))
+        request = analyze_request(registration, properties, internal_keys=True)
+        response = self._call("Remediate", request, optional=True)
+        if response is None:
+            return []
         return [
             Remediation(
                 policy_name=item.policyName,
@@ -526,7 +539,9 @@ class PolicyPackProcess:
         A diagnostic keeps the URN the pack reported; the resource name and type are filled in when
         that URN is one of `registrations`.
         """
-        response = self._call("AnalyzeStack", analyze_stack_request(registrations, properties))
+        response = self._call("AnalyzeStack", analyze_stack_request(registrations, properties), optional=True)
+        if response is None:
+            return []
         by_urn = {registration.urn: registration for registration in registrations}
         return [_diagnostic(d, d.urn, by_urn.get(d.urn)) for d in response.diagnostics]
 

@@ -80,10 +80,9 @@ def load_pack_config(path: Path) -> dict[str, Any]:
 
 def _heading(result: GateResult, config_path: Path | None) -> str:
     config = _shown(config_path) if config_path else "none (policy defaults)"
-    return (
-        HEADING.format(mode=result.mode)
-        + f": pack {result.pack_name} {result.pack_version}, {result.analyzed} registrations analyzed, config: {config}"
-    )
+    pack = f"pack {result.pack_name} {result.pack_version}"
+    analyzed = f"{result.analyzed} registrations analyzed"
+    return f"{HEADING.format(mode=result.mode)}: {pack}, {analyzed}, config: {config}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -117,28 +117,28 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
+        registration = Registration(
+            type=request.type,
+            name=request.name,
+            urn=urn,
+            parent=request.parent,
+            custom=bool(request.custom),
+            inputs=json_format.MessageToDict(request.object),
+            dependencies=list(request.dependencies),
+            property_dependencies={
+                key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            provider=request.provider,
+        )
+        # Recorded on arrival, before the mocks answer, so registration order stays the program's.
+        self.run.registrations = [r for r in self.run.registrations if r.urn != urn]
+        self.run.registrations.append(registration)
         if self.run.preview and request.type != STACK_TYPE:
             # A create in preview: outputs are the inputs, unknowns stay unknown, no id yet.
             response = resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
         else:
             response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
-        self.run.registrations = [r for r in self.run.registrations if r.urn != urn]
-        self.run.registrations.append(
-            Registration(
-                type=request.type,
-                name=request.name,
-                urn=urn,
-                parent=request.parent,
-                custom=bool(request.custom),
-                inputs=json_format.MessageToDict(request.object),
-                dependencies=list(request.dependencies),
-                property_dependencies={
-                    key: list(deps.urns) for key, deps in request.propertyDependencies.items()
-                },
-                provider=request.provider,
-                outputs=json_format.MessageToDict(response.object),
-            )
-        )
+        registration.outputs.update(json_format.MessageToDict(response.object))
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name

@@ -62,16 +62,17 @@ def root_stack_urn(run: StackRun) -> str:
     return stack or f"urn:pulumi:{run.stack}::{run.project}::{STACK_TYPE}::{run.project}-{run.stack}"
 
 
-def _final_state(run: StackRun, registration: Registration, inputs: Mapping[str, Any]) -> dict[str, Any]:
+def _final_state(
+    run: StackRun, registration: Registration, remediated_inputs: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """A resource's outputs as AnalyzeStack sees them at the end of the run."""
     if not registration.custom:
         # Components (and the stack) only have what they passed to RegisterResourceOutputs.
         return dict(run.registered_outputs.get(registration.urn, {}))
-    if run.preview:
-        return dict(inputs)  # a create in preview echoes its inputs, unknowns included
-    if inputs is not registration.inputs:
-        return {**registration.outputs, **inputs}  # the provider would have created the remediated inputs
-    return dict(registration.outputs)
+    if remediated_inputs is None:
+        return dict(registration.outputs)  # preview: the inputs echoed; update: plus computed values
+    # The provider would have created the remediated inputs.
+    return {**registration.outputs, **remediated_inputs}
 
 
 def _as_engine_reports(diagnostic: Diagnostic) -> Diagnostic:
@@ -96,6 +97,7 @@ def analyze_run(
     final_state: dict[str, dict[str, Any]] = {}
     for registration in run.registrations:
         inputs: Mapping[str, Any] = registration.inputs
+        remediated = False
         for remediation in pack.remediate(registration):
             if remediation.diagnostic:
                 diagnostics.append(
@@ -111,12 +113,12 @@ def analyze_run(
                     )
                 )
             elif remediation.properties is not None:
-                inputs = remediation.properties
+                inputs, remediated = remediation.properties, True
                 remediations.append(
                     AppliedRemediation(remediation.policy_name, registration.urn, registration.name)
                 )
         diagnostics.extend(_as_engine_reports(d) for d in pack.analyze(registration, inputs))
-        final_state[registration.urn] = _final_state(run, registration, inputs)
+        final_state[registration.urn] = _final_state(run, registration, inputs if remediated else None)
 
     by_urn = {registration.urn: registration for registration in run.registrations}
     root = root_stack_urn(run)
@@ -150,6 +152,9 @@ def _finding_lines(diagnostic: Diagnostic) -> list[str]:
 def render_violations(result: GateResult) -> str:
     """The diagnostics grouped by resource (type and name), mandatory first, then a count line.
 
+    Resources with a mandatory finding come first, then by type and name; within a resource,
+    mandatory findings first, then by policy name.
+
     Each finding is `[level] policy-name: message`, the message being the rule's own text (it
     names the fix); the policy's description is left out, it is in the pack's docs.
     """
@@ -160,11 +165,20 @@ def render_violations(result: GateResult) -> str:
     def is_mandatory(diagnostic: Diagnostic) -> bool:
         return diagnostic.enforcement_level == MANDATORY
 
-    ordered = sorted(groups.values(), key=lambda group: not any(is_mandatory(d) for d in group))
+    # Sorted, not in registration order: the SDK registers concurrently, and CI diffs the output.
+    ordered = sorted(
+        groups.values(),
+        key=lambda group: (
+            not any(is_mandatory(d) for d in group),
+            group[0].resource_type,
+            group[0].resource_name,
+            group[0].urn,
+        ),
+    )
     lines: list[str] = []
     for group in ordered:
         lines.append(f"  {group[0].resource_type}  {group[0].resource_name}")
-        for diagnostic in sorted(group, key=lambda d: not is_mandatory(d)):
+        for diagnostic in sorted(group, key=lambda d: (not is_mandatory(d), d.policy_name)):
             lines.extend(_finding_lines(diagnostic))
     for remediation in result.remediations:
         lines.append(f"  remediated by {remediation.policy_name}: {remediation.resource_name}")

@@ -1,8 +1,7 @@
 """The iamtiers guardrails policy pack: blocks IAM that breaks least privilege or MFA."""
 
-from pulumi_policy import EnforcementLevel, PolicyPack
-
 from iam_guard import ALL_POLICIES
+from pulumi_policy import EnforcementLevel, PolicyPack
 
 PolicyPack(
     name="iamtiers-guardrails",

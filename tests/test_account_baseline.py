@@ -408,7 +408,7 @@ def test_trail_bucket_policy_pins_the_trail_and_requires_tls(
     inputs = baseline_default_deployment.inputs(
         "aws:s3/bucketPolicy:BucketPolicy", f"{NAME}-trail-bucket-policy"
     )
-    bucket_arn = f"arn:aws:s3:::{NAME}-trail-bucket"
+    bucket_arn = f"arn:aws:s3:::{NAME}-trail-bucket-{ACCOUNT_ID}"
     policy = _policy(inputs)
     assert [s["Sid"] for s in policy["Statement"]] == [
         "CloudTrailAclCheck",
@@ -584,7 +584,7 @@ def test_config_recorder_records_everything_into_the_trail_bucket(
     assert trust["Statement"][0]["Principal"] == {"Service": "config.amazonaws.com"}
     delivery = _policy(d.inputs("aws:iam/rolePolicy:RolePolicy", f"{NAME}-config-s3-delivery"))
     assert _statement(delivery, "ConfigWrite")["Resource"] == (
-        f"arn:aws:s3:::{NAME}-trail-bucket/config/AWSLogs/{ACCOUNT_ID}/Config/*"
+        f"arn:aws:s3:::{NAME}-trail-bucket-{ACCOUNT_ID}/config/AWSLogs/{ACCOUNT_ID}/Config/*"
     )
 
 

@@ -212,3 +212,17 @@ def test_secrets_never_appear_in_plaintext(dev_update: StackRun) -> None:
         return [value] if isinstance(value, str) else []
 
     assert not [s for s in plain_strings(outputs) if s.startswith("Mock-")]
+
+
+def test_every_policy_document_is_known_at_preview(shipped_run: StackRun) -> None:
+    """So that the policy pack judges every document at preview, not only at update."""
+    documents = [
+        (r.urn, r.inputs[key])
+        for r in shipped_run.resources
+        for key in ("policy", "assumeRolePolicy")
+        if key in r.inputs
+    ]
+    assert len(documents) >= 4
+    for urn, document in documents:
+        assert isinstance(document, str) and not is_unknown(document), urn
+        json.loads(document)

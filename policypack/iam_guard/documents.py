@@ -82,7 +82,9 @@ class PolicyDocument:
     size: int  # characters without whitespace, as IAM counts them against its quotas
 
 
-def _strings(value: Any, where: str, problems: list[str], *, unknown_as: str | None = None) -> tuple[str, ...]:
+def _strings(
+    value: Any, where: str, problems: list[str], *, unknown_as: str | None = None
+) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     result: list[str] = []
     for item in items:
@@ -103,7 +105,7 @@ def _principals(value: Any, where: str, problems: list[str]) -> dict[str, tuple[
     if value == "*":
         return {"*": ("*",)}
     if not isinstance(value, dict) or not value:
-        problems.append(f"{where}: expected \"*\" or a mapping such as {{\"AWS\": [...]}}")
+        problems.append(f'{where}: expected "*" or a mapping such as {{"AWS": [...]}}')
         return {}
     known = {"AWS", "Service", "Federated", "CanonicalUser"}
     result: dict[str, tuple[str, ...]] = {}
@@ -111,7 +113,9 @@ def _principals(value: Any, where: str, problems: list[str]) -> dict[str, tuple[
         if kind not in known:
             problems.append(f"{where}: unknown principal type '{kind}' (expected one of {sorted(known)})")
             continue
-        result[kind] = _strings(values, f"{where}.{kind}", problems, unknown_as="arn:aws:iam::000000000000:root")
+        result[kind] = _strings(
+            values, f"{where}.{kind}", problems, unknown_as="arn:aws:iam::000000000000:root"
+        )
     return result
 
 
@@ -129,7 +133,9 @@ def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition,
         for key, raw_values in block.items():
             items = raw_values if isinstance(raw_values, list) else [raw_values]
             values = tuple(
-                json.dumps(item) if isinstance(item, bool) else str(item) for item in items if not is_unknown(item)
+                json.dumps(item) if isinstance(item, bool) else str(item)
+                for item in items
+                if not is_unknown(item)
             )
             if len(values) != len(items):
                 raise UnknownDocumentError(f"{where}.{operator}.{key} is not known until the update")
@@ -142,15 +148,27 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping")
         return None
-    allowed = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"}
+    allowed = {
+        "Sid",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "NotPrincipal",
+        "Condition",
+    }
     for key in raw:
         if key not in allowed:
-            problems.append(f"{where}: unknown element '{key}' (elements are case-sensitive: {sorted(allowed)})")
+            problems.append(
+                f"{where}: unknown element '{key}' (elements are case-sensitive: {sorted(allowed)})"
+            )
     effect = raw.get("Effect")
     if is_unknown(effect):
         raise UnknownDocumentError(f"{where}.Effect is not known until the update")
     if effect not in ("Allow", "Deny"):
-        problems.append(f"{where}: 'Effect' must be \"Allow\" or \"Deny\", got {effect!r}")
+        problems.append(f'{where}: \'Effect\' must be "Allow" or "Deny", got {effect!r}')
     if ("Action" in raw) == ("NotAction" in raw):
         problems.append(f"{where}: give exactly one of 'Action' or 'NotAction'")
     actions = _strings(raw["Action"], f"{where}.Action", problems) if "Action" in raw else None
@@ -169,10 +187,14 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
         if "Resource" in raw:
             resources = _strings(raw["Resource"], f"{where}.Resource", problems, unknown_as=IN_STACK_ARN)
         if "NotResource" in raw:
-            not_resources = _strings(raw["NotResource"], f"{where}.NotResource", problems, unknown_as=IN_STACK_ARN)
+            not_resources = _strings(
+                raw["NotResource"], f"{where}.NotResource", problems, unknown_as=IN_STACK_ARN
+            )
         for element in ("Principal", "NotPrincipal"):
             if element in raw:
-                problems.append(f"{where}: '{element}' belongs in trust and resource policies, not identity policies")
+                problems.append(
+                    f"{where}: '{element}' belongs in trust and resource policies, not identity policies"
+                )
     else:
         if ("Principal" in raw) == ("NotPrincipal" in raw):
             problems.append(f"{where}: give exactly one of 'Principal' or 'NotPrincipal'")
@@ -211,7 +233,9 @@ def parse_policy(value: Any, kind: DocumentKind = "identity") -> PolicyDocument:
         try:
             document = json.loads(value)
         except json.JSONDecodeError as error:
-            raise PolicyDocumentError(f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+            raise PolicyDocumentError(
+                f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+            ) from None
     elif isinstance(value, dict):
         document = value
         text = json.dumps(value)

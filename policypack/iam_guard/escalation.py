@@ -26,11 +26,7 @@ def completed_methods(permissions: EffectivePermissions) -> list[EscalationMetho
         for method in PRIVILEGE_ESCALATION_METHODS
         if all(_usable(permissions, action, method) for action in method.actions)
     ]
-    return [
-        method
-        for method in completed
-        if not any(other.actions < method.actions for other in completed)
-    ]
+    return [method for method in completed if not any(other.actions < method.actions for other in completed)]
 
 
 def describe(methods: list[EscalationMethod]) -> str:

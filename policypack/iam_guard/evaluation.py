@@ -68,7 +68,8 @@ class EffectivePermissions:
     def usable_against_others(self, action: str, *, broad: bool = False) -> bool:
         """Whether `action` can be used on someone or something other than the caller itself."""
         return any(
-            not g.constrained and not g.self_scoped and (g.broad or not broad) for g in self.grants.get(action, [])
+            not g.constrained and not g.self_scoped and (g.broad or not broad)
+            for g in self.grants.get(action, [])
         )
 
     def is_full_admin(self) -> bool:
@@ -87,7 +88,9 @@ def _deny_covers(deny: Statement, grant: Grant) -> bool:
         return False  # a Deny with NotResource: which resources it spares is not decided here
     if grant.resources is None:
         return "*" in deny.resources
-    return all(any(fnmatchcase(resource, pattern) for pattern in deny.resources) for resource in grant.resources)
+    return all(
+        any(fnmatchcase(resource, pattern) for pattern in deny.resources) for resource in grant.resources
+    )
 
 
 def evaluate(documents: Iterable[PolicyDocument]) -> EffectivePermissions:

@@ -145,7 +145,9 @@ def owning_role(resource_type: str, props: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) and not types.is_unknown(name) else None
 
 
-ResourceCheck = Callable[[ResourceValidationArgs, dict[str, Any], dict[str, Any], Callable[[str, str], None]], None]
+ResourceCheck = Callable[
+    [ResourceValidationArgs, dict[str, Any], dict[str, Any], Callable[[str, str], None]], None
+]
 StackCheck = Callable[[StackModel, dict[str, Any], Callable[[str, str, str | None], None]], None]
 
 
@@ -175,7 +177,9 @@ def resource_rule(
             props = types.raw(args.props)
             if is_exempt(config, args.name, props.get("name") if isinstance(props, dict) else None, args.urn):
                 return
-            check(args, props, config, lambda fid, detail: report_violation(finding_message(fid, detail), None))
+            check(
+                args, props, config, lambda fid, detail: report_violation(finding_message(fid, detail), None)
+            )
         except Exception as error:  # noqa: BLE001 - the pack fails closed, never with a traceback
             _report_failure(report_violation, error)
 
@@ -227,7 +231,11 @@ def stack_rule(
 
             def report(finding_id: str, detail: str, urn: str | None) -> None:
                 resource = model.by_urn.get(urn or "")
-                identifiers = (urn, resource.name if resource else None, resource.iam_name if resource else None)
+                identifiers = (
+                    urn,
+                    resource.name if resource else None,
+                    resource.iam_name if resource else None,
+                )
                 if not is_exempt(config, *identifiers):
                     report_violation(finding_message(finding_id, detail), urn)
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from iam_guard import types
 from iam_guard.data.managed_policies import WELL_KNOWN_MANAGED_POLICY_DOCUMENTS
 from iam_guard.documents import (
+    DocumentKind,
     PolicyDocument,
     PolicyDocumentError,
     UnknownDocumentError,
@@ -102,10 +103,15 @@ class StackModel:
         return self.principals.setdefault((kind, key), Principal(kind, key, None))
 
     def _index(self) -> None:
-        for type_token, kind in ((types.USER, "user"), (types.GROUP, "group"), (types.ROLE, "role")):
+        kinds: tuple[tuple[str, PrincipalKind], ...] = (
+            (types.USER, "user"),
+            (types.GROUP, "group"),
+            (types.ROLE, "role"),
+        )
+        for type_token, kind in kinds:
             for resource in self.of_type(type_token):
                 key = resource.iam_name or resource.urn
-                self.principals[(kind, key)] = Principal(kind, key, resource.urn)  # type: ignore[arg-type]
+                self.principals[(kind, key)] = Principal(kind, key, resource.urn)
         for resource in self.of_type(types.POLICY):
             self.policies_by_arn_name[resource.iam_name or resource.urn] = resource
 
@@ -119,7 +125,9 @@ class StackModel:
         if len(known) == len(values):
             return known
         type_token = {"user": types.USER, "group": types.GROUP, "role": types.ROLE}[kind]
-        sources = [self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn]
+        sources = [
+            self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn
+        ]
         matches = [source.iam_name or source.urn for source in sources if source.type == type_token]
         if matches:
             return sorted(set(known + matches))
@@ -128,17 +136,23 @@ class StackModel:
         )
         return known
 
-    def document(self, resource: StackResource, key: str, label: str, kind: str = "identity") -> PolicyDocument | None:
+    def document(
+        self, resource: StackResource, key: str, label: str, kind: DocumentKind = "identity"
+    ) -> PolicyDocument | None:
         """The parsed document at `resource.props[key]`; malformed ones are reported by their own rule."""
         try:
-            return parse_policy(resource.props.get(key), kind)  # type: ignore[arg-type]
+            return parse_policy(resource.props.get(key), kind)
         except UnknownDocumentError:
-            self.unresolved.append(Unresolved(resource.urn, key, f"{label} is built from values known only after the update"))
+            self.unresolved.append(
+                Unresolved(resource.urn, key, f"{label} is built from values known only after the update")
+            )
         except PolicyDocumentError:
             pass  # iam-policy-document-valid reports it, mandatory, on the resource itself
         return None
 
-    def policy_arn_documents(self, resource: StackResource, key: str = "policyArn") -> tuple[list[str], list[AttachedDocument]]:
+    def policy_arn_documents(
+        self, resource: StackResource, key: str = "policyArn"
+    ) -> tuple[list[str], list[AttachedDocument]]:
         """Managed policy ARNs attached by `resource`, and the documents the pack can read for them."""
         value = resource.props.get(key)
         arns: list[str] = []
@@ -150,40 +164,65 @@ class StackModel:
                 known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(value))
                 if known is not None:
                     documents.append(
-                        AttachedDocument(parse_policy(known), resource.urn, managed_policy_name(value), aws_managed=True)
+                        AttachedDocument(
+                            parse_policy(known), resource.urn, managed_policy_name(value), aws_managed=True
+                        )
                     )
             elif policy is not None:
                 parsed = self.document(policy, "policy", f"policy '{policy.name}'")
                 if parsed:
-                    documents.append(AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn))
+                    documents.append(
+                        AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn)
+                    )
             return arns, documents
-        sources = [self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn]
+        sources = [
+            self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn
+        ]
         policies = [source for source in sources if source.type == types.POLICY]
         if not policies:
-            self.unresolved.append(Unresolved(resource.urn, key, "the policy ARN comes from outside this stack"))
+            self.unresolved.append(
+                Unresolved(resource.urn, key, "the policy ARN comes from outside this stack")
+            )
         for policy in policies:
             arns.append(f"arn:aws:iam::in-stack:policy/{policy.iam_name or policy.name}")
             parsed = self.document(policy, "policy", f"policy '{policy.name}'")
             if parsed:
-                documents.append(AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn))
+                documents.append(
+                    AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn)
+                )
         return arns, documents
 
     # -- wiring ------------------------------------------------------------------------------
 
-    def _attach_documents(self, kind: PrincipalKind, names: list[str], resource: StackResource, documents: list[AttachedDocument], arns: list[str]) -> None:
+    def _attach_documents(
+        self,
+        kind: PrincipalKind,
+        names: list[str],
+        resource: StackResource,
+        documents: list[AttachedDocument],
+        arns: list[str],
+    ) -> None:
         for name in names:
             principal = self.principal(kind, name)
             principal.documents.extend(documents)
             principal.managed_policy_arns.extend((arn, resource.urn) for arn in arns)
 
     def _attach(self) -> None:
-        inline = ((types.USER_POLICY, "user", "user"), (types.GROUP_POLICY, "group", "group"), (types.ROLE_POLICY, "role", "role"))
+        inline: tuple[tuple[str, PrincipalKind, str], ...] = (
+            (types.USER_POLICY, "user", "user"),
+            (types.GROUP_POLICY, "group", "group"),
+            (types.ROLE_POLICY, "role", "role"),
+        )
         for type_token, kind, key in inline:
             for resource in self.of_type(type_token):
                 parsed = self.document(resource, "policy", f"inline policy '{resource.name}'")
-                documents = [AttachedDocument(parsed, resource.urn, f"inline policy '{resource.name}'")] if parsed else []
-                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, [])  # type: ignore[arg-type]
-        attachments = (
+                documents = (
+                    [AttachedDocument(parsed, resource.urn, f"inline policy '{resource.name}'")]
+                    if parsed
+                    else []
+                )
+                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, [])
+        attachments: tuple[tuple[str, PrincipalKind, str], ...] = (
             (types.USER_POLICY_ATTACHMENT, "user", "user"),
             (types.GROUP_POLICY_ATTACHMENT, "group", "group"),
             (types.ROLE_POLICY_ATTACHMENT, "role", "role"),
@@ -191,21 +230,38 @@ class StackModel:
         for type_token, kind, key in attachments:
             for resource in self.of_type(type_token):
                 arns, documents = self.policy_arn_documents(resource)
-                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, arns)  # type: ignore[arg-type]
+                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, arns)
         for resource in self.of_type(types.POLICY_ATTACHMENT):
             arns, documents = self.policy_arn_documents(resource)
-            for kind, key in (("user", "users"), ("group", "groups"), ("role", "roles")):
-                self._attach_documents(kind, self.references(resource, key, kind), resource, documents, arns)  # type: ignore[arg-type]
+            targets: tuple[tuple[PrincipalKind, str], ...] = (
+                ("user", "users"),
+                ("group", "groups"),
+                ("role", "roles"),
+            )
+            for target_kind, key in targets:
+                self._attach_documents(
+                    target_kind, self.references(resource, key, target_kind), resource, documents, arns
+                )
         for role in self.of_type(types.ROLE):
             principal = self.principal("role", role.iam_name or role.urn)
-            principal.trust = self.document(role, "assumeRolePolicy", f"trust policy of role '{role.name}'", "trust")
+            principal.trust = self.document(
+                role, "assumeRolePolicy", f"trust policy of role '{role.name}'", "trust"
+            )
             for index, inline_policy in enumerate(role.props.get("inlinePolicies") or []):
                 if isinstance(inline_policy, dict) and inline_policy.get("policy") is not None:
                     try:
                         parsed = parse_policy(inline_policy["policy"])
-                        principal.documents.append(AttachedDocument(parsed, role.urn, f"inlinePolicies[{index}]"))
+                        principal.documents.append(
+                            AttachedDocument(parsed, role.urn, f"inlinePolicies[{index}]")
+                        )
                     except UnknownDocumentError:
-                        self.unresolved.append(Unresolved(role.urn, f"inlinePolicies[{index}]", "built from values known only after the update"))
+                        self.unresolved.append(
+                            Unresolved(
+                                role.urn,
+                                f"inlinePolicies[{index}]",
+                                "built from values known only after the update",
+                            )
+                        )
                     except PolicyDocumentError:
                         pass
             for arn in role.props.get("managedPolicyArns") or []:
@@ -214,7 +270,9 @@ class StackModel:
                     known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(arn))
                     if is_aws_managed(arn) and known is not None:
                         principal.documents.append(
-                            AttachedDocument(parse_policy(known), role.urn, managed_policy_name(arn), aws_managed=True)
+                            AttachedDocument(
+                                parse_policy(known), role.urn, managed_policy_name(arn), aws_managed=True
+                            )
                         )
         for resource in self.of_type(types.USER_GROUP_MEMBERSHIP):
             groups = self.references(resource, "groups", "group")
@@ -241,12 +299,14 @@ class StackModel:
         for statement in role.trust.statements:
             if statement.effect != "Allow" or not statement.principals:
                 continue
-            if "AWS" in statement.principals or "*" in statement.principals:
-                if not any(
-                    c.base_operator == "Bool" and not c.if_exists and c.set_qualifier is None and c.values == ("true",)
-                    for c in statement.conditions_on("aws:MultiFactorAuthPresent")
-                ):
-                    return False
+            if ("AWS" in statement.principals or "*" in statement.principals) and not any(
+                c.base_operator == "Bool"
+                and not c.if_exists
+                and c.set_qualifier is None
+                and c.values == ("true",)
+                for c in statement.conditions_on("aws:MultiFactorAuthPresent")
+            ):
+                return False
         return True
 
     def effective_documents(self, principal: Principal) -> list[AttachedDocument]:

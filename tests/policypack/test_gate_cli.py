@@ -59,6 +59,7 @@ def gate_result(*diagnostics: Diagnostic) -> GateResult:
 
 def test_render_groups_by_resource_mandatory_first() -> None:
     result = gate_result(
+        diagnostic("c", "advisory", "rule-c"),
         diagnostic("a", "advisory", "rule-a"),
         diagnostic("b", "advisory", "rule-b1"),
         diagnostic("b", "mandatory", "rule-b2", "b-inline: move it to a group.\nSee CIS 1.15."),
@@ -70,7 +71,9 @@ def test_render_groups_by_resource_mandatory_first() -> None:
         "    [advisory] rule-b1: fix it",
         f"  {USER_POLICY}  a",
         "    [advisory] rule-a: fix it",
-        "  1 mandatory, 2 advisory violation(s)",
+        f"  {USER_POLICY}  c",
+        "    [advisory] rule-c: fix it",
+        "  1 mandatory, 3 advisory violation(s)",
     ]
     assert result.blocking
 
@@ -106,10 +109,12 @@ def test_dev_prints_a_policy_section_per_mode_after_the_plan() -> None:
     )
     found = sections(result.stdout)
     assert set(found) == {"preview", "update"}
+    default_config = PACK_DIR / "config" / "dev.json"  # picked up without --pack-config
+    config = "policypack/config/dev.json" if default_config.is_file() else "none (policy defaults)"
     mandatory = 0
     for section in found.values():
         assert section.startswith("pack iamtiers-guardrails ")
-        assert "registrations analyzed, config: none (policy defaults)" in section.splitlines()[0]
+        assert section.splitlines()[0].endswith(f"registrations analyzed, config: {config}")
         [count] = COUNT_LINE.findall(section)
         mandatory += int(count[0])
     assert result.returncode == (1 if mandatory else 0)

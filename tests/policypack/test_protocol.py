@@ -237,5 +237,5 @@ def test_pack_that_prints_something_else(tmp_path: Path) -> None:
 
 
 def test_directory_without_a_pack(tmp_path: Path) -> None:
-    with pytest.raises(PolicyPackError, match="__main__.py: file not found"):
+    with pytest.raises(PolicyPackError, match=r"__main__\.py: file not found"):
         PolicyPackProcess(tmp_path)

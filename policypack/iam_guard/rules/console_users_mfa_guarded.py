@@ -16,8 +16,14 @@ from iam_guard.stack_model import Principal, StackModel
 Report = Callable[[str, str, "str | None"], None]
 
 MFA_ENROLMENT = frozenset(
-    {"iam:createvirtualmfadevice", "iam:enablemfadevice", "iam:listmfadevices", "iam:listvirtualmfadevices",
-     "iam:resyncmfadevice", "sts:getsessiontoken"}
+    {
+        "iam:createvirtualmfadevice",
+        "iam:enablemfadevice",
+        "iam:listmfadevices",
+        "iam:listvirtualmfadevices",
+        "iam:resyncmfadevice",
+        "sts:getsessiontoken",
+    }
 )
 # With a forced reset the generated password must be changed before MFA can be enrolled.
 PASSWORD_RESET = frozenset({"iam:changepassword", "iam:getuser"})
@@ -56,7 +62,9 @@ def _guard_problems(user: Principal, model: StackModel, forced_reset: bool) -> t
                 else:
                     denied = needed & expand_all(statement.actions or ())
                 if denied:
-                    lockouts.append(f"group '{group}' {document.label} denies {', '.join(sorted(denied))} without MFA")
+                    lockouts.append(
+                        f"group '{group}' {document.label} denies {', '.join(sorted(denied))} without MFA"
+                    )
                 elif statement.not_actions is not None:
                     working.append(group)
     return working, lockouts
@@ -68,15 +76,22 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             continue
         active_keys = [k for k in user.access_keys if k.props.get("status", "Active") != "Inactive"]
         if len(active_keys) > 1:
-            report("IAM-CONSOLE-005", f"{user.label} has {len(active_keys)} active access keys", active_keys[1].urn)
+            report(
+                "IAM-CONSOLE-005",
+                f"{user.label} has {len(active_keys)} active access keys",
+                active_keys[1].urn,
+            )
         if not user.login_profiles:
             continue
         profile = user.login_profiles[0]
         for key in user.access_keys:
             report("IAM-CONSOLE-004", f"{user.label} has console access and access key '{key.name}'", key.urn)
         if user.urn is None:
-            report("IAM-CONSOLE-001", f"{user.label} is not managed in this stack, so its groups cannot be checked",
-                   profile.urn)
+            report(
+                "IAM-CONSOLE-001",
+                f"{user.label} is not managed in this stack, so its groups cannot be checked",
+                profile.urn,
+            )
             continue
         forced_reset = profile.props.get("passwordResetRequired") is not False
         working, lockouts = _guard_problems(user, model, forced_reset)
@@ -84,8 +99,11 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             report("IAM-CONSOLE-002", f"{user.label}: {lockout}", user.urn)
         if not working and not lockouts:
             groups = ", ".join(sorted(user.groups)) or "no group"
-            report("IAM-CONSOLE-001", f"{user.label} signs in to the console and is in {groups}, none with an MFA guard",
-                   user.urn)
+            report(
+                "IAM-CONSOLE-001",
+                f"{user.label} signs in to the console and is in {groups}, none with an MFA guard",
+                user.urn,
+            )
 
 
 POLICY = stack_rule(

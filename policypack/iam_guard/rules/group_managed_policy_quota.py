@@ -21,8 +21,11 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     for principal in model.principals.values():
         arns = sorted({arn for arn, _ in principal.managed_policy_arns})
         if principal.kind == "group" and len(arns) > quota:
-            report("IAM-QUOTA-001", f"{principal.label} has {len(arns)} managed policies; the quota is {quota}",
-                   principal.urn or principal.managed_policy_arns[0][1])
+            report(
+                "IAM-QUOTA-001",
+                f"{principal.label} has {len(arns)} managed policies; the quota is {quota}",
+                principal.urn or principal.managed_policy_arns[0][1],
+            )
 
 
 POLICY = stack_rule(
@@ -32,6 +35,13 @@ POLICY = stack_rule(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,
     remediation="Merge policies or split the group.",
-    config_properties={"quota": {"type": "integer", "minimum": 1, "maximum": 20, "default": IAM_DEFAULT_QUOTA,
-                                 "description": "The account's managed policies per group quota (raise only if AWS raised it)."}},
+    config_properties={
+        "quota": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 20,
+            "default": IAM_DEFAULT_QUOTA,
+            "description": "The account's managed policies per group quota (raise only if AWS raised it).",
+        }
+    },
 )

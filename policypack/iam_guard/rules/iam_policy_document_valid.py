@@ -11,8 +11,12 @@ from iam_guard.documents import PolicyDocumentError, UnknownDocumentError, parse
 from iam_guard.rule_support import document_sites, resource_rule
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     for site in document_sites(args.resource_type, props):
         try:
             parse_policy(site.value, site.kind)

@@ -11,8 +11,12 @@ from iam_guard import types
 from iam_guard.rule_support import resource_rule
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if args.resource_type != types.USER_LOGIN_PROFILE:
         return
     reset = props.get("passwordResetRequired")

@@ -10,13 +10,19 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from iam_guard.rule_support import parsed_documents, resource_rule
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     for site, document in parsed_documents(args.resource_type, props):
         for statement in document.statements:
             if statement.effect == "Allow" and statement.not_resources is not None:
-                report("IAM-NOTRES-001",
-                       f"{args.name}.{site.label} {statement.label} allows everything except {list(statement.not_resources)}")
+                report(
+                    "IAM-NOTRES-001",
+                    f"{args.name}.{site.label} {statement.label} allows everything except {list(statement.not_resources)}",
+                )
 
 
 POLICY = resource_rule(

@@ -26,26 +26,35 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         sources = sorted({d.label for d in documents})
         if principal.kind == "role" and principal.key in admin_tiers:
             if not model.requires_mfa_to_assume(principal):
-                report("IAM-ADMIN-002", f"admin tier {principal.label} can be assumed without MFA", principal.urn)
+                report(
+                    "IAM-ADMIN-002", f"admin tier {principal.label} can be assumed without MFA", principal.urn
+                )
             continue
-        report("IAM-ADMIN-001", f"{principal.label} has full admin through {', '.join(sources)}", principal.urn)
+        report(
+            "IAM-ADMIN-001", f"{principal.label} has full admin through {', '.join(sources)}", principal.urn
+        )
         for document in documents:
             if document.origin_urn:
                 admin_holders.setdefault(document.origin_urn, []).append(principal.label)
     # A customer policy that is admin by itself is a loaded gun even before anything attaches it.
     attached_to_admin_tiers = {
         d.origin_urn
-        for p in model.in_stack_principals() if p.kind == "role" and p.key in admin_tiers
-        for d in p.documents if d.origin_urn
+        for p in model.in_stack_principals()
+        if p.kind == "role" and p.key in admin_tiers
+        for d in p.documents
+        if d.origin_urn
     }
     for policy in model.of_type(types.POLICY):
         try:
-            document = parse_policy(policy.props.get("policy"))
+            parsed = parse_policy(policy.props.get("policy"))
         except (UnknownDocumentError, PolicyDocumentError):
             continue
-        if evaluate([document]).is_full_admin() and policy.urn not in attached_to_admin_tiers:
-            report("IAM-ADMIN-001", f"policy '{policy.name}' grants full admin and is not attached only to admin tiers",
-                   policy.urn)
+        if evaluate([parsed]).is_full_admin() and policy.urn not in attached_to_admin_tiers:
+            report(
+                "IAM-ADMIN-001",
+                f"policy '{policy.name}' grants full admin and is not attached only to admin tiers",
+                policy.urn,
+            )
 
 
 POLICY = stack_rule(

@@ -22,8 +22,11 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     if not federated:
         return
     for user in model.of_type(types.USER):
-        report("IAM-FED-001", f"user '{user.iam_name or user.name}' exists although the account federates sign-in",
-               user.urn)
+        report(
+            "IAM-FED-001",
+            f"user '{user.iam_name or user.name}' exists although the account federates sign-in",
+            user.urn,
+        )
 
 
 POLICY = stack_rule(
@@ -33,6 +36,11 @@ POLICY = stack_rule(
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
     remediation="Move people to the identity provider and remove their IAM users.",
-    config_properties={"federation_configured": {"type": "boolean", "default": False,
-                                                 "description": "The organization signs people in through SSO or SAML."}},
+    config_properties={
+        "federation_configured": {
+            "type": "boolean",
+            "default": False,
+            "description": "The organization signs people in through SSO or SAML.",
+        }
+    },
 )

@@ -13,15 +13,27 @@ from iam_guard.evaluation import evaluate
 from iam_guard.rule_support import owning_role, parsed_documents, resource_rule, string_list
 
 CONFIG = {
-    "admin_tiers": {"type": "array", "items": {"type": "string"}, "default": [],
-                    "description": "Roles that hold admin on purpose; their own documents are not judged here."},
-    "forbidden_actions": {"type": "array", "items": {"type": "string"}, "default": [],
-                          "description": "Extra actions (wildcards allowed) no document may allow."},
+    "admin_tiers": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Roles that hold admin on purpose; their own documents are not judged here.",
+    },
+    "forbidden_actions": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "Extra actions (wildcards allowed) no document may allow.",
+    },
 }
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     forbidden = expand_all(tuple(string_list(config, "forbidden_actions")))
     if owning_role(args.resource_type, props) in string_list(config, "admin_tiers"):
         return

@@ -38,7 +38,11 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         methods = [m for m in completed_methods(permissions) if m.method_id not in already]
         if methods:
             sources = ", ".join(sorted({d.label for d in documents}))
-            report("IAM-ESC-002", f"{principal.label} completes {describe(methods)} through {sources}", principal.urn)
+            report(
+                "IAM-ESC-002",
+                f"{principal.label} completes {describe(methods)} through {sources}",
+                principal.urn,
+            )
 
 
 POLICY = stack_rule(

@@ -23,8 +23,11 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         for arn, attaching_urn in principal.managed_policy_arns:
             name = managed_policy_name(arn)
             if is_aws_managed(arn) and name in PRIVILEGED_MANAGED_POLICIES:
-                report("IAM-MANAGED-001", f"{name} attached to {principal.label}: {PRIVILEGED_MANAGED_POLICIES[name]}",
-                       attaching_urn)
+                report(
+                    "IAM-MANAGED-001",
+                    f"{name} attached to {principal.label}: {PRIVILEGED_MANAGED_POLICIES[name]}",
+                    attaching_urn,
+                )
 
 
 POLICY = stack_rule(

@@ -14,8 +14,12 @@ def _service_wildcards(patterns: tuple[str, ...]) -> list[str]:
     return [p for p in patterns if p == "*" or p.split(":", 1)[-1] == "*"]
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if owning_role(args.resource_type, props) in string_list(config, "admin_tiers"):
         return
     for site, document in parsed_documents(args.resource_type, props):
@@ -24,11 +28,16 @@ def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str,
                 continue
             wildcards = _service_wildcards(statement.actions or ())
             if wildcards:
-                report("IAM-WILDCARD-001", f"{args.name}.{site.label} {statement.label} allows {', '.join(wildcards)}")
+                report(
+                    "IAM-WILDCARD-001",
+                    f"{args.name}.{site.label} {statement.label} allows {', '.join(wildcards)}",
+                )
             excluded = _service_wildcards(statement.not_actions or ())
             if excluded:
-                report("IAM-WILDCARD-001",
-                       f"{args.name}.{site.label} {statement.label} allows every service but {', '.join(excluded)} (NotAction)")
+                report(
+                    "IAM-WILDCARD-001",
+                    f"{args.name}.{site.label} {statement.label} allows every service but {', '.join(excluded)} (NotAction)",
+                )
 
 
 POLICY = resource_rule(
@@ -38,6 +47,12 @@ POLICY = resource_rule(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation="Replace 'svc:*' or '*' with the actions that are needed.",
-    config_properties={"admin_tiers": {"type": "array", "items": {"type": "string"}, "default": [],
-                                       "description": "Roles whose own documents may use wildcards (admin tiers)."}},
+    config_properties={
+        "admin_tiers": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Roles whose own documents may use wildcards (admin tiers).",
+        }
+    },
 )

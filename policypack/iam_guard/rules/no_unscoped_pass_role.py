@@ -11,15 +11,21 @@ from iam_guard.evaluation import evaluate
 from iam_guard.rule_support import parsed_documents, resource_rule
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     for site, document in parsed_documents(args.resource_type, props):
         grants = evaluate([document]).grants.get("iam:passrole", [])
         for grant in grants:
             if grant.broad and not grant.constrained:
                 where = "NotResource" if grant.resources is None else list(grant.resources)
-                report("IAM-PASSROLE-001",
-                       f"{args.name}.{site.label} {grant.statement.label} passes any role ({where}) to any service")
+                report(
+                    "IAM-PASSROLE-001",
+                    f"{args.name}.{site.label} {grant.statement.label} passes any role ({where}) to any service",
+                )
 
 
 POLICY = resource_rule(

@@ -11,8 +11,12 @@ from iam_guard import types
 from iam_guard.rule_support import resource_rule
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if args.resource_type in (types.USER_POLICY, types.USER_POLICY_ATTACHMENT):
         report("IAM-USER-001", f"{args.name} puts a policy on user {props.get('user')!r}")
     elif args.resource_type == types.POLICY_ATTACHMENT and props.get("users"):

@@ -18,13 +18,21 @@ Report = Callable[[str, str, "str | None"], None]
 PROFILES: dict[str, dict[str, int | bool]] = {
     "CIS": {"minimumPasswordLength": 14, "passwordReusePrevention": 24},
     "AFSBP": {
-        "minimumPasswordLength": 14, "passwordReusePrevention": 24, "maxPasswordAge": 90,
-        "requireUppercaseCharacters": True, "requireLowercaseCharacters": True,
-        "requireNumbers": True, "requireSymbols": True,
+        "minimumPasswordLength": 14,
+        "passwordReusePrevention": 24,
+        "maxPasswordAge": 90,
+        "requireUppercaseCharacters": True,
+        "requireLowercaseCharacters": True,
+        "requireNumbers": True,
+        "requireSymbols": True,
     },
     "PCI": {
-        "minimumPasswordLength": 7, "passwordReusePrevention": 4, "maxPasswordAge": 90,
-        "requireUppercaseCharacters": True, "requireLowercaseCharacters": True, "requireNumbers": True,
+        "minimumPasswordLength": 7,
+        "passwordReusePrevention": 4,
+        "maxPasswordAge": 90,
+        "requireUppercaseCharacters": True,
+        "requireLowercaseCharacters": True,
+        "requireNumbers": True,
     },
 }
 
@@ -53,11 +61,19 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     policies = model.of_type(types.ACCOUNT_PASSWORD_POLICY)
     profiles = model.of_type(types.USER_LOGIN_PROFILE)
     if profiles and not policies:
-        report("IAM-PASSWORD-001", f"{len(profiles)} console user(s) and no account password policy", profiles[0].urn)
+        report(
+            "IAM-PASSWORD-001",
+            f"{len(profiles)} console user(s) and no account password policy",
+            profiles[0].urn,
+        )
     for policy in policies:
         weaknesses = _weaknesses(policy.props, PROFILES[name])
         if weaknesses:
-            report("IAM-PASSWORD-002", f"{policy.name} against the {name} profile: {'; '.join(weaknesses)}", policy.urn)
+            report(
+                "IAM-PASSWORD-002",
+                f"{policy.name} against the {name} profile: {'; '.join(weaknesses)}",
+                policy.urn,
+            )
 
 
 POLICY = stack_rule(
@@ -67,6 +83,12 @@ POLICY = stack_rule(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation="Add an AccountPasswordPolicy meeting the profile (CIS: length 14, reuse 24).",
-    config_properties={"profile": {"type": "string", "enum": sorted(PROFILES), "default": "CIS",
-                                   "description": "Password profile: CIS (default), AFSBP or PCI."}},
+    config_properties={
+        "profile": {
+            "type": "string",
+            "enum": sorted(PROFILES),
+            "default": "CIS",
+            "description": "Password profile: CIS (default), AFSBP or PCI.",
+        }
+    },
 )

@@ -21,12 +21,19 @@ SIZE_QUOTAS: dict[str, int] = {
 TRUST_POLICY_QUOTA = 2048
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     for site, document in parsed_documents(args.resource_type, props, kind=None):
         quota = TRUST_POLICY_QUOTA if site.kind == "trust" else SIZE_QUOTAS.get(args.resource_type)
         if quota is not None and document.size > quota:
-            report("IAM-QUOTA-002", f"{args.name}.{site.label} has {document.size} characters; the quota is {quota}")
+            report(
+                "IAM-QUOTA-002",
+                f"{args.name}.{site.label} has {document.size} characters; the quota is {quota}",
+            )
 
 
 POLICY = resource_rule(

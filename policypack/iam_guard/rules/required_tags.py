@@ -14,8 +14,12 @@ TAGGABLE = (types.USER, types.ROLE, types.POLICY)
 DEFAULT_KEYS = ["managed-by"]
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if args.resource_type not in TAGGABLE:
         return
     required = string_list(config, "required_keys") if "required_keys" in config else DEFAULT_KEYS
@@ -34,6 +38,12 @@ POLICY = resource_rule(
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
     remediation="Add the missing tag keys.",
-    config_properties={"required_keys": {"type": "array", "items": {"type": "string", "minLength": 1},
-                                         "default": DEFAULT_KEYS, "description": "Tag keys every taggable IAM resource needs."}},
+    config_properties={
+        "required_keys": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "default": DEFAULT_KEYS,
+            "description": "Tag keys every taggable IAM resource needs.",
+        }
+    },
 )

@@ -22,27 +22,38 @@ def _listing(actions: list[str]) -> str:
     return f"{shown} (+{len(actions) - _SHOWN} more)" if len(actions) > _SHOWN else shown
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if owning_role(args.resource_type, props) in string_list(config, "admin_tiers"):
         return
     for site, document in parsed_documents(args.resource_type, props):
         permissions = evaluate([document])
         on_everything = {
-            action for action, grants in permissions.grants.items()
+            action
+            for action, grants in permissions.grants.items()
             # As cloudsplaining counts them: any condition on the statement is taken as a constraint.
             if any(g.resources is None or "*" in g.resources for g in grants if not g.statement.conditions)
         }
-        exposure = sorted(on_everything & (CREDENTIALS_EXPOSURE_ACTIONS | DATA_EXFILTRATION_ACTIONS | {"sts:assumerole"}))
+        exposure = sorted(
+            on_everything & (CREDENTIALS_EXPOSURE_ACTIONS | DATA_EXFILTRATION_ACTIONS | {"sts:assumerole"})
+        )
         if exposure:
             report("IAM-RISK-001", f"{args.name}.{site.label} allows {_listing(exposure)} on every resource")
         modifying = sorted(
-            action for action in on_everything
+            action
+            for action in on_everything
             if not is_unrestrictable(action) and access_level(action) in ("Write", PERMISSIONS_MANAGEMENT)
         )
         if modifying:
-            report("IAM-RISK-002", f"{args.name}.{site.label} allows {len(modifying)} write or permissions-management "
-                                   f"action(s) on every resource: {_listing(modifying)}")
+            report(
+                "IAM-RISK-002",
+                f"{args.name}.{site.label} allows {len(modifying)} write or permissions-management "
+                f"action(s) on every resource: {_listing(modifying)}",
+            )
 
 
 POLICY = resource_rule(
@@ -52,6 +63,12 @@ POLICY = resource_rule(
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
     remediation="Scope the listed actions to specific resource ARNs or add a narrowing condition.",
-    config_properties={"admin_tiers": {"type": "array", "items": {"type": "string"}, "default": [],
-                                       "description": "Roles whose own documents are not judged here."}},
+    config_properties={
+        "admin_tiers": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Roles whose own documents are not judged here.",
+        }
+    },
 )

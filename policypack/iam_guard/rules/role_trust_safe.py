@@ -15,18 +15,24 @@ from iam_guard.rule_support import parsed_documents, resource_rule
 
 _ANY_ACCOUNT = re.compile(r"^(\*|arn:aws[a-z-]*:iam::\*:root)$")
 _ABUSABLE_GITHUB_CLAIMS = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
-_GITHUB_SUBJECT = re.compile(r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(ref:refs/(heads|tags)/[^*]+|environment:[^*]+|pull_request)$")
+_GITHUB_SUBJECT = re.compile(
+    r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(ref:refs/(heads|tags)/[^*]+|environment:[^*]+|pull_request)$"
+)
 
 
 def _requires_mfa(statement: Statement) -> bool:
-    present = any(c.base_operator == "Bool" and not c.if_exists and c.set_qualifier is None and c.values == ("true",)
-                  for c in statement.conditions_on("aws:MultiFactorAuthPresent"))
+    present = any(
+        c.base_operator == "Bool" and not c.if_exists and c.set_qualifier is None and c.values == ("true",)
+        for c in statement.conditions_on("aws:MultiFactorAuthPresent")
+    )
     return present
 
 
 def _has_external_id(statement: Statement) -> bool:
-    return any(c.base_operator == "StringEquals" and not c.if_exists and all(v.strip("*") for v in c.values)
-               for c in statement.conditions_on("sts:ExternalId"))
+    return any(
+        c.base_operator == "StringEquals" and not c.if_exists and all(v.strip("*") for v in c.values)
+        for c in statement.conditions_on("sts:ExternalId")
+    )
 
 
 def _account_of(principal: str) -> str | None:
@@ -36,9 +42,18 @@ def _account_of(principal: str) -> str | None:
 
 def _check_oidc(statement: Statement, provider: str, where: str, report: Callable[[str, str], None]) -> None:
     host = provider.split(":oidc-provider/", 1)[-1]
-    audiences = [c for c in statement.conditions_on(f"{host}:aud") if c.base_operator == "StringEquals" and not c.if_exists]
-    subjects = [c for c in statement.conditions_on(f"{host}:sub")
-                if c.base_operator in ("StringEquals", "StringLike") and not c.if_exists and c.set_qualifier != "ForAllValues"]
+    audiences = [
+        c
+        for c in statement.conditions_on(f"{host}:aud")
+        if c.base_operator == "StringEquals" and not c.if_exists
+    ]
+    subjects = [
+        c
+        for c in statement.conditions_on(f"{host}:sub")
+        if c.base_operator in ("StringEquals", "StringLike")
+        and not c.if_exists
+        and c.set_qualifier != "ForAllValues"
+    ]
     if not audiences:
         report("IAM-TRUST-003", f"{where}: no StringEquals on '{host}:aud'")
     if not subjects:
@@ -50,11 +65,18 @@ def _check_oidc(statement: Statement, provider: str, where: str, report: Callabl
         elif host == "token.actions.githubusercontent.com" and (
             value.split(":", 1)[0] in _ABUSABLE_GITHUB_CLAIMS or not _GITHUB_SUBJECT.match(value)
         ):
-            report("IAM-TRUST-003", f"{where}: GitHub subject '{value}' does not pin one repository and ref or environment")
+            report(
+                "IAM-TRUST-003",
+                f"{where}: GitHub subject '{value}' does not pin one repository and ref or environment",
+            )
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if args.resource_type != types.ROLE:
         return
     for _site, document in parsed_documents(args.resource_type, props, kind="trust"):
@@ -71,7 +93,9 @@ def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str,
             if aws_principals and not _requires_mfa(statement):
                 foreign = {a for p in aws_principals if (a := _account_of(p))}
                 if not (_has_external_id(statement) and foreign):
-                    report("IAM-TRUST-002", f"{where} trusts {', '.join(aws_principals)} without requiring MFA")
+                    report(
+                        "IAM-TRUST-002", f"{where} trusts {', '.join(aws_principals)} without requiring MFA"
+                    )
             for provider in statement.principals.get("Federated", ()):
                 if ":oidc-provider/" in provider:
                     _check_oidc(statement, provider, where, report)

@@ -12,8 +12,12 @@ from iam_guard import types
 from iam_guard.rule_support import resource_rule
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if args.resource_type in (types.USER_LOGIN_PROFILE, types.ACCESS_KEY) and not props.get("pgpKey"):
         what = "initial password" if args.resource_type == types.USER_LOGIN_PROFILE else "secret access key"
         report("IAM-SECRET-001", f"{args.name}: the {what} of {props.get('user')!r} is kept in stack state")

@@ -14,8 +14,12 @@ DEFAULT_MAX_SECONDS = 14400
 AWS_DEFAULT_SESSION = 3600
 
 
-def check(args: ResourceValidationArgs, props: dict[str, Any], config: dict[str, Any],
-          report: Callable[[str, str], None]) -> None:
+def check(
+    args: ResourceValidationArgs,
+    props: dict[str, Any],
+    config: dict[str, Any],
+    report: Callable[[str, str], None],
+) -> None:
     if args.resource_type != types.ROLE:
         return
     bound = config_value(config, "max_session_seconds", DEFAULT_MAX_SECONDS, int)
@@ -33,7 +37,13 @@ POLICY = resource_rule(
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
     remediation="Lower maxSessionDuration.",
-    config_properties={"max_session_seconds": {"type": "integer", "minimum": 3600, "maximum": 43200,
-                                               "default": DEFAULT_MAX_SECONDS,
-                                               "description": "Longest role session allowed, in seconds."}},
+    config_properties={
+        "max_session_seconds": {
+            "type": "integer",
+            "minimum": 3600,
+            "maximum": 43200,
+            "default": DEFAULT_MAX_SECONDS,
+            "description": "Longest role session allowed, in seconds.",
+        }
+    },
 )
