@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from iam_guard.catalog import expand
+from functools import lru_cache
+
+from iam_guard.catalog import expand, expand_all
 from iam_guard.data.privilege_escalation import PRIVILEGE_ESCALATION_METHODS, EscalationMethod
 from iam_guard.evaluation import EffectivePermissions
 
@@ -17,6 +19,12 @@ def _usable(permissions: EffectivePermissions, pattern: str, method: EscalationM
         )
         for action in expand(pattern)
     )
+
+
+@lru_cache(maxsize=256)
+def method_actions(method: EscalationMethod) -> frozenset[str]:
+    """The method's actions with patterns (`iam:*`, `iam:put*`) expanded."""
+    return expand_all(tuple(method.actions))
 
 
 def completed_methods(permissions: EffectivePermissions) -> list[EscalationMethod]:
