@@ -29,6 +29,10 @@ lint: $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
 
+## bench: time the offline check and measure the pack's memory; figures in bench/results.json
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
 ## lock: re-resolve requirements-dev.txt into requirements.lock in a clean virtualenv
 lock:
 	rm -rf /tmp/iamtiers-lock && $(PYTHON) -m venv /tmp/iamtiers-lock

@@ -481,6 +481,11 @@ class PolicyPackProcess:
         result: analyzer_pb2.AnalyzerInfo = self._call("GetAnalyzerInfo", empty_pb2.Empty())
         return result
 
+    @property
+    def pid(self) -> int:
+        """The pack process's id (for resource measurements)."""
+        return self._process.pid
+
     def configure(self, config: Mapping[str, Any]) -> dict[str, ResolvedPolicyConfig]:
         """Configure the pack from a `--policy-pack-config` document (policy -> level or object).
 
