@@ -61,5 +61,6 @@ def test_administrator_access_on_a_group_is_blocked(
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr
     assert "[mandatory] no-privileged-managed-policy: [IAM-MANAGED-001]" in result.stdout
     assert "[mandatory] no-full-admin-access: [IAM-ADMIN-001]" in result.stdout
-    assert "group 'LabUser' has full admin" in result.stdout
+    assert "group 'LabUser' has full admin through AdministratorAccess. Fix:" in result.stdout
+    assert "user 'dmitri.ivanov' has full admin" not in result.stdout  # reported once, on the group
     assert "mandatory policy violations" in result.stderr

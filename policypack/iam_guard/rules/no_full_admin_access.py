@@ -18,24 +18,23 @@ Report = Callable[[str, str, "str | None"], None]
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     admin_tiers = set(string_list(config, "admin_tiers"))
-    admin_holders: dict[str, list[str]] = {}  # policy urn -> principals it makes admin
     for principal in model.in_stack_principals():
         documents = model.effective_documents(principal)
         if not evaluate(d.document for d in documents).is_full_admin():
             continue
-        sources = sorted({d.label for d in documents})
         if principal.kind == "role" and principal.key in admin_tiers:
             if not model.requires_mfa_to_assume(principal):
-                report(
-                    "IAM-ADMIN-002", f"admin tier {principal.label} can be assumed without MFA", principal.urn
-                )
+                report("IAM-ADMIN-002", f"admin tier {principal.label} can be assumed without MFA", principal.urn)
             continue
-        report(
-            "IAM-ADMIN-001", f"{principal.label} has full admin through {', '.join(sources)}", principal.urn
-        )
-        for document in documents:
-            if document.origin_urn:
-                admin_holders.setdefault(document.origin_urn, []).append(principal.label)
+        if principal.kind == "user" and any(
+            evaluate(d.document for d in model.principal("group", group).documents).is_full_admin()
+            for group in principal.groups
+        ):
+            continue  # reported once, on the group that makes its members admin
+        # Name the documents that grant admin on their own; if none does, they add up together.
+        decisive = [d for d in documents if evaluate([d.document]).is_full_admin()] or documents
+        sources = ", ".join(sorted({d.label for d in decisive}))
+        report("IAM-ADMIN-001", f"{principal.label} has full admin through {sources}", principal.urn)
     # A customer policy that is admin by itself is a loaded gun even before anything attaches it.
     attached_to_admin_tiers = {
         d.origin_urn
