@@ -55,8 +55,8 @@ def main() -> int:
         start = time.perf_counter()
         pack.analyze_stack(runs[1].registrations)
         figures["analyze_stack_dev_seconds"] = time.perf_counter() - start
-        figures["analyze_per_resource_ms"] = figures["gate_dev_both_modes_seconds"] * 1000 / (
-            2 * len(runs[1].registrations)
+        figures["analyze_per_resource_ms"] = (
+            figures["gate_dev_both_modes_seconds"] * 1000 / (2 * len(runs[1].registrations))
         )
         figures["pack_peak_rss_mib"] = _peak_rss_mib(pack.pid)
     parts = ("program_dev_both_modes_seconds", "pack_start_seconds", "gate_dev_both_modes_seconds")

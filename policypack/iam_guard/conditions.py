@@ -14,8 +14,6 @@ _TARGET_KEYS = frozenset(
         "iam:permissionsboundary",
         "iam:policyarn",
         "iam:awsservicename",
-        "aws:resourceaccount",
-        "aws:resourceorgid",
     }
 )
 _RESOURCE_TAG = re.compile(r"^([a-z0-9-]+):resourcetag/.+$")
@@ -38,6 +36,18 @@ def is_restrictive(condition: Condition) -> bool:
         return False
     key = condition.key_lower
     return key in _TARGET_KEYS or bool(_RESOURCE_TAG.match(key))
+
+
+def requires_present_mfa(conditions: tuple[Condition, ...]) -> bool:
+    """`Bool aws:MultiFactorAuthPresent = true` (the value compares case-insensitively)."""
+    return any(
+        c.key_lower == "aws:multifactorauthpresent"
+        and c.base_operator == "Bool"
+        and not c.if_exists
+        and c.set_qualifier is None
+        and [v.lower() for v in c.values] == ["true"]
+        for c in conditions
+    )
 
 
 def restrictive_conditions(conditions: tuple[Condition, ...]) -> tuple[Condition, ...]:

@@ -32,7 +32,7 @@ FINDINGS: dict[str, Finding] = {
         Finding(
             "IAM-ADMIN-002",
             "Admin tier that does not require MFA",
-            'Require Bool aws:MultiFactorAuthPresent = "true" (and an aws:MultiFactorAuthAge bound) in every statement of the tier\'s trust policy that trusts IAM principals.',
+            'Require Bool aws:MultiFactorAuthPresent = "true" in every statement of the tier\'s trust policy that trusts IAM principals.',
         ),
         Finding(
             "IAM-ESC-001",
@@ -81,7 +81,7 @@ FINDINGS: dict[str, Finding] = {
         ),
         Finding(
             "IAM-QUOTA-001",
-            "More than 10 managed policies on a group",
+            "More managed policies on a group than the IAM quota",
             "Merge policies or split the group; IAM refuses the 11th attachment.",
         ),
         Finding(

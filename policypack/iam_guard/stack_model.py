@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from iam_guard import types
+from iam_guard.conditions import requires_present_mfa
 from iam_guard.data.managed_policies import WELL_KNOWN_MANAGED_POLICY_DOCUMENTS
 from iam_guard.documents import (
     DocumentKind,
@@ -299,12 +300,8 @@ class StackModel:
         for statement in role.trust.statements:
             if statement.effect != "Allow" or not statement.principals:
                 continue
-            if ("AWS" in statement.principals or "*" in statement.principals) and not any(
-                c.base_operator == "Bool"
-                and not c.if_exists
-                and c.set_qualifier is None
-                and c.values == ("true",)
-                for c in statement.conditions_on("aws:MultiFactorAuthPresent")
+            if ("AWS" in statement.principals or "*" in statement.principals) and not requires_present_mfa(
+                statement.conditions
             ):
                 return False
         return True

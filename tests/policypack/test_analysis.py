@@ -139,6 +139,7 @@ def test_not_action_allow_grants_everything_else() -> None:
         ("StringEquals", "aws:ResourceTag/team", ("soc",), True),
         ("ForAllValues:StringEquals", "aws:ResourceTag/team", ("soc",), False),
         ("ArnEquals", "iam:PolicyARN", ("arn:aws:iam::aws:policy/ReadOnlyAccess",), True),
+        ("StringEquals", "aws:ResourceAccount", ("111111111111",), False),  # the own account is everything
     ],
 )
 def test_conditions_are_judged_by_what_they_restrict(

@@ -334,3 +334,96 @@ def test_unknown_document_is_never_a_silent_pass_at_resource_level(analyzer: Pac
     assert [d.policy_name for d in stack if d.policy_name == "preview-unresolved-values"] == [
         "preview-unresolved-values"
     ]
+
+
+# -- found in review ------------------------------------------------------------------------------
+
+
+def _console_user_in(group_policy_doc: str) -> list[FakeResource]:
+    user = FakeResource(types.USER, "dana", {"name": "dana"})
+    group = FakeResource(types.GROUP, "people", {"name": "people"})
+    return [
+        user,
+        group,
+        FakeResource(types.GROUP_POLICY, "people-guard", {"group": "people", "policy": group_policy_doc}),
+        FakeResource(types.USER_LOGIN_PROFILE, "dana-login", {"user": "dana", "passwordResetRequired": True}),
+        FakeResource(types.USER_GROUP_MEMBERSHIP, "dana-groups", {"user": "dana", "groups": ["people"]}),
+        FakeResource(
+            types.ACCOUNT_PASSWORD_POLICY, "pw", {"minimumPasswordLength": 14, "passwordReusePrevention": 24}
+        ),
+    ]
+
+
+def test_a_guard_that_exempts_whole_services_is_not_a_guard(analyzer: PackAnalyzer) -> None:
+    wide = document(
+        {
+            "Effect": "Deny",
+            "NotAction": [*GUARD_NOT_ACTIONS, "s3:*"],
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        }
+    )
+    found = findings(analyzer.stack(_console_user_in(wide)), "console-users-mfa-guarded")
+    assert len(found) == 1 and found[0].startswith("[IAM-CONSOLE-001]") and "also exempts s3:" in found[0]
+
+
+def test_mfa_value_compares_case_insensitively(analyzer: PackAnalyzer) -> None:
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::111111111111:root"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "True"}},
+                }
+            ],
+        }
+    )
+    assert (
+        findings(analyzer.resource(types.ROLE, {"name": "r", "assumeRolePolicy": trust}), "role-trust-safe")
+        == []
+    )
+
+
+def test_resource_account_condition_does_not_hide_escalation(analyzer: PackAnalyzer) -> None:
+    policy = document(
+        {
+            "Effect": "Allow",
+            "Action": ["iam:AttachUserPolicy"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:ResourceAccount": "111111111111"}},
+        }
+    )
+    assert findings(group_policy(analyzer, policy), "no-privilege-escalation")
+
+
+def test_admin_tier_with_unknown_trust_waits_for_the_update(analyzer: PackAnalyzer) -> None:
+    role = FakeResource(
+        types.ROLE,
+        "admin",
+        {
+            "name": "Admin",
+            "assumeRolePolicy": UNKNOWN,
+            "managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        },
+    )
+    with analyzer.configured({"no-full-admin-access": {"admin_tiers": ["Admin"]}}):
+        found = analyzer.stack([role])
+    assert findings(found, "no-full-admin-access") == []
+    assert [d.urn for d in found if d.policy_name == "preview-unresolved-values"] == [role.urn]
+
+
+def test_admin_through_a_group_outside_the_stack_is_reported_on_the_member(analyzer: PackAnalyzer) -> None:
+    user = FakeResource(types.USER, "dana", {"name": "dana"})
+    inline = FakeResource(
+        types.GROUP_POLICY,
+        "ext-admin",
+        {"group": "external-admins", "policy": document({"Effect": "Allow", "Action": "*", "Resource": "*"})},
+    )
+    membership = FakeResource(
+        types.USER_GROUP_MEMBERSHIP, "dana-groups", {"user": "dana", "groups": ["external-admins"]}
+    )
+    found = [d for d in analyzer.stack([user, inline, membership]) if d.policy_name == "no-full-admin-access"]
+    assert [d.urn for d in found] == [user.urn]

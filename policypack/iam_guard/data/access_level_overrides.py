@@ -99,7 +99,8 @@ _TAGGING_ONLY = (
 
 # Not ported, because the catalog already agrees: `kms:createkey` (Write) and `s3:listmultipartuploadparts`
 # (List). policy_sentry has no STS section; `sts:assumerole` keeps the catalog's Write, and its broad grant
-# is the advisory ASSUME_ROLE_PIVOT rule instead (iam-rules-anchors.md (b), notes).
+# is reported as advice by risky-actions-unconstrained through ASSUME_ROLE_PIVOT
+# (iam-rules-anchors.md (b), notes).
 ACCESS_LEVEL_OVERRIDES: dict[str, str] = {
     **dict.fromkeys(_IAM_PERMISSIONS_MANAGEMENT, _PERMISSIONS_MANAGEMENT),
     **dict.fromkeys(_RAM_PERMISSIONS_MANAGEMENT, _PERMISSIONS_MANAGEMENT),

@@ -69,6 +69,6 @@ CREDENTIALS_EXPOSURE_ACTIONS: frozenset[str] = frozenset(
     }
 )
 
-# Source: Checkov CKV_AWS_107/287 (iam-rules-anchors.md row A8): listed so a rule can report why a
-# credentials-returning action is not flagged, rather than silently missing it.
+# Source: Checkov CKV_AWS_107/287 (iam-rules-anchors.md row A8): kept here, with its reason, so that
+# the exclusion of a credentials-returning action is visible rather than silent. No rule reads it.
 CREDENTIALS_EXPOSURE_EXCLUDED: frozenset[str] = frozenset({"ecr:getauthorizationtoken"})

@@ -1120,7 +1120,8 @@ PRIVILEGE_ESCALATION_METHODS: tuple[EscalationMethod, ...] = (
 # Source: iam-rules-anchors.md (b) row 28 and its note "`sts:AssumeRole` alone (BF "STS-AssumeRole") is a
 # pivot, not an escalation by itself; Prowler explicitly leaves it commented out ...  Treat `sts:AssumeRole`
 # on `Resource: "*"` without conditions as its own advisory rule." Kept out of the escalation table so that
-# it never raises A7; the advisory rule reads it from here (hence needs_broad_resource despite category P1).
+# it never raises A7; risky-actions-unconstrained (advisory) reads it from here (hence
+# needs_broad_resource despite category P1).
 ASSUME_ROLE_PIVOT: EscalationMethod = EscalationMethod(
     method_id="PRIVESC-P1-28",
     name="AssumeRole",

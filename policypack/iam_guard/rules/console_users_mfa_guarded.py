@@ -27,6 +27,12 @@ MFA_ENROLMENT = frozenset(
 )
 # With a forced reset the generated password must be changed before MFA can be enrolled.
 PASSWORD_RESET = frozenset({"iam:changepassword", "iam:getuser"})
+# What a guard may leave open besides those: reading the rules a new password must follow.
+GUARD_MAY_EXEMPT = (
+    MFA_ENROLMENT
+    | PASSWORD_RESET
+    | frozenset({"iam:getaccountpasswordpolicy", "iam:getloginprofile", "iam:listaccountaliases"})
+)
 
 
 def is_mfa_guard(statement: Statement) -> bool:
@@ -47,10 +53,13 @@ def _exempted_actions(statement: Statement) -> frozenset[str]:
     return frozenset()  # an Action-form guard denies what it lists; enrolment must not be among them
 
 
-def _guard_problems(user: Principal, model: StackModel, forced_reset: bool) -> tuple[list[str], list[str]]:
-    """(groups with a working guard, problems of guards that lock out the first sign-in)."""
+def _guard_problems(
+    user: Principal, model: StackModel, forced_reset: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """(groups with a working guard, guards that lock out the first sign-in, guards that exempt too much)."""
     working: list[str] = []
     lockouts: list[str] = []
+    too_broad: list[str] = []
     needed = MFA_ENROLMENT | (PASSWORD_RESET if forced_reset else frozenset())
     for group in sorted(user.groups):
         for document in model.principal("group", group).documents:
@@ -66,8 +75,15 @@ def _guard_problems(user: Principal, model: StackModel, forced_reset: bool) -> t
                         f"group '{group}' {document.label} denies {', '.join(sorted(denied))} without MFA"
                     )
                 elif statement.not_actions is not None:
-                    working.append(group)
-    return working, lockouts
+                    extra = sorted(_exempted_actions(statement) - GUARD_MAY_EXEMPT)
+                    if extra:
+                        shown = ", ".join(extra[:5]) + (
+                            f" (+{len(extra) - 5} more)" if len(extra) > 5 else ""
+                        )
+                        too_broad.append(f"group '{group}' {document.label} also exempts {shown}")
+                    else:
+                        working.append(group)
+    return working, lockouts, too_broad
 
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
@@ -94,14 +110,15 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             )
             continue
         forced_reset = profile.props.get("passwordResetRequired") is not False
-        working, lockouts = _guard_problems(user, model, forced_reset)
+        working, lockouts, too_broad = _guard_problems(user, model, forced_reset)
         for lockout in lockouts:
             report("IAM-CONSOLE-002", f"{user.label}: {lockout}", user.urn)
         if not working and not lockouts:
             groups = ", ".join(sorted(user.groups)) or "no group"
+            why = f" ({'; '.join(too_broad)}: not a guard)" if too_broad else ""
             report(
                 "IAM-CONSOLE-001",
-                f"{user.label} signs in to the console and is in {groups}, none with an MFA guard",
+                f"{user.label} signs in to the console and is in {groups}, none with an MFA guard{why}",
                 user.urn,
             )
 

@@ -15,10 +15,9 @@ Report = Callable[[str, str, "str | None"], None]
 
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
-    providers = model.of_type(types.SAML_PROVIDER) + model.of_type(types.OIDC_PROVIDER)
-    federated = config_value(config, "federation_configured", False, bool) or any(
-        r.type == types.SAML_PROVIDER for r in providers
-    )
+    # SAML signs people in; an OIDC provider usually serves machines (CI), so it does not count.
+    saml = model.of_type(types.SAML_PROVIDER)
+    federated = config_value(config, "federation_configured", False, bool) or bool(saml)
     if not federated:
         return
     for user in model.of_type(types.USER):

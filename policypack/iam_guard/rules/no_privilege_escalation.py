@@ -7,18 +7,20 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from iam_guard.catalog import expand_all
+from iam_guard.catalog import UnknownActionError, expand_all
 from iam_guard.escalation import completed_methods, describe
 from iam_guard.evaluation import evaluate
-from iam_guard.rule_support import owning_role, parsed_documents, resource_rule, string_list
+from iam_guard.rule_support import (
+    ADMIN_TIERS_SCHEMA,
+    PackConfigError,
+    owning_role,
+    parsed_documents,
+    resource_rule,
+    string_list,
+)
 
 CONFIG = {
-    "admin_tiers": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Roles that hold admin on purpose; their own documents are not judged here.",
-    },
+    "admin_tiers": ADMIN_TIERS_SCHEMA,
     "forbidden_actions": {
         "type": "array",
         "items": {"type": "string"},
@@ -34,7 +36,10 @@ def check(
     config: dict[str, Any],
     report: Callable[[str, str], None],
 ) -> None:
-    forbidden = expand_all(tuple(string_list(config, "forbidden_actions")))
+    try:
+        forbidden = expand_all(tuple(string_list(config, "forbidden_actions")))
+    except UnknownActionError as error:
+        raise PackConfigError(f"'forbidden_actions': {error}") from None
     if owning_role(args.resource_type, props) in string_list(config, "admin_tiers"):
         return
     for site, document in parsed_documents(args.resource_type, props):

@@ -7,7 +7,13 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from iam_guard.rule_support import owning_role, parsed_documents, resource_rule, string_list
+from iam_guard.rule_support import (
+    ADMIN_TIERS_SCHEMA,
+    owning_role,
+    parsed_documents,
+    resource_rule,
+    string_list,
+)
 
 
 def _service_wildcards(patterns: tuple[str, ...]) -> list[str]:
@@ -47,12 +53,5 @@ POLICY = resource_rule(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation="Replace 'svc:*' or '*' with the actions that are needed.",
-    config_properties={
-        "admin_tiers": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Roles whose own documents may use wildcards (admin tiers).",
-        }
-    },
+    config_properties={"admin_tiers": ADMIN_TIERS_SCHEMA},
 )

@@ -30,7 +30,7 @@ def check(
 
 POLICY = resource_rule(
     name="no-unscoped-pass-role",
-    description="iam:PassRole names the roles and the services they may be passed to.",
+    description="iam:PassRole is scoped: to named roles, or by iam:PassedToService to the services that may receive them.",
     check=check,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,

@@ -20,7 +20,9 @@ def check(
     if args.resource_type in (types.USER_POLICY, types.USER_POLICY_ATTACHMENT):
         report("IAM-USER-001", f"{args.name} puts a policy on user {props.get('user')!r}")
     elif args.resource_type == types.POLICY_ATTACHMENT and props.get("users"):
-        report("IAM-USER-001", f"{args.name} attaches a policy to users {props.get('users')!r}")
+        users = props.get("users")
+        named = "known after the update" if types.is_unknown(users) else repr(users)
+        report("IAM-USER-001", f"{args.name} attaches a policy to users ({named})")
 
 
 POLICY = resource_rule(

@@ -11,8 +11,15 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from iam_guard.catalog import PERMISSIONS_MANAGEMENT, access_level, is_unrestrictable
 from iam_guard.data.credentials_exposure import CREDENTIALS_EXPOSURE_ACTIONS
 from iam_guard.data.data_exfiltration import DATA_EXFILTRATION_ACTIONS
+from iam_guard.data.privilege_escalation import ASSUME_ROLE_PIVOT
 from iam_guard.evaluation import evaluate
-from iam_guard.rule_support import owning_role, parsed_documents, resource_rule, string_list
+from iam_guard.rule_support import (
+    ADMIN_TIERS_SCHEMA,
+    owning_role,
+    parsed_documents,
+    resource_rule,
+    string_list,
+)
 
 _SHOWN = 8  # actions listed per finding; the count says how many there are
 
@@ -39,7 +46,8 @@ def check(
             if any(g.resources is None or "*" in g.resources for g in grants if not g.statement.conditions)
         }
         exposure = sorted(
-            on_everything & (CREDENTIALS_EXPOSURE_ACTIONS | DATA_EXFILTRATION_ACTIONS | {"sts:assumerole"})
+            on_everything
+            & (CREDENTIALS_EXPOSURE_ACTIONS | DATA_EXFILTRATION_ACTIONS | ASSUME_ROLE_PIVOT.actions)
         )
         if exposure:
             report("IAM-RISK-001", f"{args.name}.{site.label} allows {_listing(exposure)} on every resource")
@@ -63,12 +71,5 @@ POLICY = resource_rule(
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.MEDIUM,
     remediation="Scope the listed actions to specific resource ARNs or add a narrowing condition.",
-    config_properties={
-        "admin_tiers": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Roles whose own documents are not judged here.",
-        }
-    },
+    config_properties={"admin_tiers": ADMIN_TIERS_SCHEMA},
 )

@@ -10,6 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from iam_guard import types
+from iam_guard.conditions import requires_present_mfa
 from iam_guard.documents import Statement
 from iam_guard.rule_support import parsed_documents, resource_rule
 
@@ -18,14 +19,6 @@ _ABUSABLE_GITHUB_CLAIMS = ("workflow", "environment", "ref", "context", "head_re
 _GITHUB_SUBJECT = re.compile(
     r"^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(ref:refs/(heads|tags)/[^*]+|environment:[^*]+|pull_request)$"
 )
-
-
-def _requires_mfa(statement: Statement) -> bool:
-    present = any(
-        c.base_operator == "Bool" and not c.if_exists and c.set_qualifier is None and c.values == ("true",)
-        for c in statement.conditions_on("aws:MultiFactorAuthPresent")
-    )
-    return present
 
 
 def _has_external_id(statement: Statement) -> bool:
@@ -90,7 +83,7 @@ def check(
             if any(_ANY_ACCOUNT.match(p) for p in aws_principals):
                 report("IAM-TRUST-001", f"{where} trusts every AWS account ({', '.join(aws_principals)})")
                 continue
-            if aws_principals and not _requires_mfa(statement):
+            if aws_principals and not requires_present_mfa(statement.conditions):
                 foreign = {a for p in aws_principals if (a := _account_of(p))}
                 if not (_has_external_id(statement) and foreign):
                     report(

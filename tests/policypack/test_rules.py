@@ -1,0 +1,1962 @@
+"""Every rule of the pack, table-driven: named pass and fail fixtures run through the real pack process.
+
+Each `Case` names one policy and what that policy must answer: "pass" (it reports nothing) or a
+finding ID (it reports a diagnostic whose finding starts with `[ID]`, at the rule's default
+enforcement level). "resource" cases go through Analyze (one resource's inputs), "stack" cases
+through AnalyzeStack (the resources' outputs, with parents and property dependencies). Only the
+named policy is looked at: other rules may well report on the same fixture.
+
+The invariant tests at the end keep the table honest: every policy has a pass and a fail case of
+its own kind, and every finding ID a rule module emits has a fail case.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import pkgutil
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any, Literal
+
+import iam_guard
+import iam_guard.rules
+import pytest
+from iam_guard import types as t
+from pulumi_policy import StackValidationPolicy
+
+from offline.analyzer_client import Diagnostic
+from tests.policypack.conftest import UNKNOWN, FakeResource, PackAnalyzer, fake_urn, secret
+
+ACCOUNT = "123456789012"
+OTHER_ACCOUNT = "210987654321"
+PASS = "pass"
+CaseKind = Literal["resource", "stack"]
+
+# The documented default of every rule (module docstrings mark the advisory ones).
+DEFAULT_LEVELS: dict[str, str] = {
+    "iam-policy-document-valid": "mandatory",
+    "no-full-admin-access": "mandatory",
+    "no-privilege-escalation": "mandatory",
+    "no-privilege-escalation-across-policies": "mandatory",
+    "no-unscoped-pass-role": "mandatory",
+    "no-service-wildcard": "mandatory",
+    "no-allow-with-not-resource": "mandatory",
+    "no-allow-with-not-action": "mandatory",
+    "no-user-policies": "mandatory",
+    "no-privileged-managed-policy": "mandatory",
+    "group-managed-policy-quota": "mandatory",
+    "policy-size-quota": "mandatory",
+    "role-trust-safe": "mandatory",
+    "mfa-condition-patterns": "mandatory",
+    "console-users-mfa-guarded": "mandatory",
+    "login-profile-forces-reset": "mandatory",
+    "password-policy": "mandatory",
+    "risky-actions-unconstrained": "advisory",
+    "required-tags": "advisory",
+    "session-duration-bound": "advisory",
+    "secrets-pgp-encrypted": "advisory",
+    "no-iam-users-with-federation": "advisory",
+    "preview-unresolved-values": "advisory",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One fixture: `policy` must answer `expect` for `resources` under the pack config `config`."""
+
+    id: str
+    policy: str
+    kind: CaseKind
+    resources: tuple[FakeResource, ...]  # "resource" cases: exactly one, analyzed on its own
+    config: Mapping[str, Any] | None
+    expect: str  # PASS or a finding ID
+    on: str | None = None  # fail cases: the resource (by name) the finding must be reported on
+
+
+def resource_case(
+    id: str,
+    policy: str,
+    type_token: str,
+    props: Mapping[str, Any],
+    expect: str,
+    *,
+    config: Mapping[str, Any] | None = None,
+    name: str = "r",
+) -> Case:
+    resource = FakeResource(type_token, name, props)
+    return Case(id, policy, "resource", (resource,), config, expect, on=None if expect == PASS else name)
+
+
+def stack_case(
+    id: str,
+    policy: str,
+    resources: Sequence[FakeResource],
+    expect: str,
+    *,
+    config: Mapping[str, Any] | None = None,
+    on: str | None = None,
+) -> Case:
+    return Case(id, policy, "stack", tuple(resources), config, expect, on)
+
+
+# --- documents --------------------------------------------------------------------------------------
+
+
+def doc(*statements: Mapping[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def deny(action: Any, resource: Any = "*", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
+
+
+def trust(principal: Any, action: str = "sts:AssumeRole", **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": principal, "Action": action, **extra}
+
+
+MFA_PRESENT = {
+    "Bool": {"aws:MultiFactorAuthPresent": "true"},
+    "NumericLessThan": {"aws:MultiFactorAuthAge": "3600"},
+}
+ACCOUNT_ROOT = f"arn:aws:iam::{ACCOUNT}:root"
+MFA_TRUST = doc(trust({"AWS": ACCOUNT_ROOT}, Condition=MFA_PRESENT))
+NO_MFA_TRUST = doc(trust({"AWS": ACCOUNT_ROOT}))
+EC2_TRUST = doc(trust({"Service": "ec2.amazonaws.com"}))
+GITHUB = "token.actions.githubusercontent.com"
+GITHUB_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB}"
+
+
+def github_trust(condition: Mapping[str, Any]) -> str:
+    return doc(trust({"Federated": GITHUB_PROVIDER}, "sts:AssumeRoleWithWebIdentity", Condition=condition))
+
+
+READ_REPORTS = doc(allow("s3:GetObject", "arn:aws:s3:::reports/*"))
+PASS_ANY_ROLE = doc(allow("iam:PassRole"))
+RUN_INSTANCES = doc(allow("ec2:RunInstances"))
+ADMIN_DOC = doc(allow("*"))
+MANAGED = "arn:aws:iam::aws:policy/"
+ADMINISTRATOR_ACCESS = MANAGED + "AdministratorAccess"
+
+# The guard AWS documents for self-managed MFA, minus the self-service actions it needs no more.
+MFA_GUARD_NOT_ACTIONS = [
+    "iam:ChangePassword",
+    "iam:GetUser",
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+    "iam:ListMFADevices",
+    "iam:ListVirtualMFADevices",
+    "iam:ResyncMFADevice",
+    "sts:GetSessionToken",
+]
+
+
+def mfa_guard(not_actions: Sequence[str] = MFA_GUARD_NOT_ACTIONS, operator: str = "BoolIfExists") -> str:
+    return doc(
+        {
+            "Sid": "DenyAllExceptMfaEnrolmentWithoutMfa",
+            "Effect": "Deny",
+            "NotAction": list(not_actions),
+            "Resource": "*",
+            "Condition": {operator: {"aws:MultiFactorAuthPresent": "false"}},
+        }
+    )
+
+
+def bucket_reader(buckets: int) -> str:
+    """A readable document that grows with `buckets` (about 29 characters per bucket)."""
+    return doc(allow("s3:GetObject", [f"arn:aws:s3:::reports-{i:03d}/*" for i in range(buckets)]))
+
+
+def runner_trust(runners: int) -> str:
+    """An MFA trust for many roles of the account (about 47 characters per role)."""
+    roles = [f"arn:aws:iam::{ACCOUNT}:role/ci-runner-{i:03d}" for i in range(runners)]
+    return doc(trust({"AWS": roles}, Condition=MFA_PRESENT))
+
+
+# --- stacks -----------------------------------------------------------------------------------------
+
+TAGS = {"managed-by": "pulumi"}
+
+
+def user(name: str) -> FakeResource:
+    return FakeResource(t.USER, name, {"name": name, "path": "/", "tags": TAGS})
+
+
+def group(name: str) -> FakeResource:
+    return FakeResource(t.GROUP, name, {"name": name, "path": "/"})
+
+
+def group_policy(owner: FakeResource, name: str, policy: str) -> FakeResource:
+    return FakeResource(
+        t.GROUP_POLICY,
+        name,
+        {"group": owner.name, "name": name, "policy": policy},
+        parent=owner,
+        depends_on=(owner,),
+        property_dependencies={"group": (owner,)},
+    )
+
+
+def group_attachment(owner: FakeResource, name: str, policy_arn: str) -> FakeResource:
+    return FakeResource(
+        t.GROUP_POLICY_ATTACHMENT,
+        name,
+        {"group": owner.name, "policyArn": policy_arn},
+        parent=owner,
+        depends_on=(owner,),
+        property_dependencies={"group": (owner,)},
+    )
+
+
+def membership(member: FakeResource, *groups: FakeResource, known: bool = True) -> FakeResource:
+    """`known=False`: the names are outputs not known in preview, resolved through property dependencies."""
+    return FakeResource(
+        t.USER_GROUP_MEMBERSHIP,
+        f"{member.name}-groups",
+        {
+            "user": member.name if known else UNKNOWN,
+            "groups": [g.name if known else UNKNOWN for g in groups],
+        },
+        parent=member,
+        depends_on=(member, *groups),
+        property_dependencies={"user": (member,), "groups": groups},
+    )
+
+
+def login_profile(member: FakeResource, *, reset: Any = True) -> FakeResource:
+    return FakeResource(
+        t.USER_LOGIN_PROFILE,
+        f"{member.name}-login",
+        {"user": member.name, "passwordResetRequired": reset, "pgpKey": f"keybase:{member.name}"},
+        parent=member,
+        depends_on=(member,),
+        property_dependencies={"user": (member,)},
+    )
+
+
+def access_key(member: FakeResource, index: int, status: str = "Active") -> FakeResource:
+    return FakeResource(
+        t.ACCESS_KEY,
+        f"{member.name}-key-{index}",
+        {"user": member.name, "status": status, "pgpKey": f"keybase:{member.name}"},
+        parent=member,
+        depends_on=(member,),
+        property_dependencies={"user": (member,)},
+    )
+
+
+def role(
+    name: str,
+    assume_role_policy: str = MFA_TRUST,
+    *,
+    managed: Sequence[Any] = (),
+    inline: Sequence[str] = (),
+    **props: Any,
+) -> FakeResource:
+    return FakeResource(
+        t.ROLE,
+        name,
+        {
+            "name": name,
+            "assumeRolePolicy": assume_role_policy,
+            "managedPolicyArns": list(managed),
+            "inlinePolicies": [{"name": f"{name}-{i}", "policy": p} for i, p in enumerate(inline)],
+            "tags": TAGS,
+            **props,
+        },
+    )
+
+
+def role_attachment(
+    owner: FakeResource, name: str, policy_arn: Any, policy: FakeResource | None = None
+) -> FakeResource:
+    return FakeResource(
+        t.ROLE_POLICY_ATTACHMENT,
+        name,
+        {"role": owner.name, "policyArn": policy_arn},
+        parent=owner,
+        depends_on=(owner,) + ((policy,) if policy else ()),
+        property_dependencies={"role": (owner,), **({"policyArn": (policy,)} if policy else {})},
+    )
+
+
+def customer_policy(name: str, policy: str) -> FakeResource:
+    return FakeResource(t.POLICY, name, {"name": name, "path": "/", "policy": policy, "tags": TAGS})
+
+
+def console_user_stack(
+    guard: str | None, *, keys: int = 0, reset: bool = True, known: bool = True
+) -> list[FakeResource]:
+    """alice signs in to the console and is in ConsoleUsers, whose inline policy is `guard`."""
+    alice, console_users = user("alice"), group("ConsoleUsers")
+    resources = [alice, console_users, membership(alice, console_users, known=known)]
+    if guard is not None:
+        resources.append(group_policy(console_users, "ConsoleUsers-mfa-guard", guard))
+    resources.append(login_profile(alice, reset=reset))
+    resources.extend(access_key(alice, index) for index in range(keys))
+    return resources
+
+
+def split_escalation_user() -> list[FakeResource]:
+    """bob is in two groups, one allowing iam:PassRole on *, the other ec2:RunInstances on *."""
+    bob, passers, launchers = user("bob"), group("RolePassers"), group("Launchers")
+    return [
+        bob,
+        passers,
+        launchers,
+        group_policy(passers, "RolePassers-pass", PASS_ANY_ROLE),
+        group_policy(launchers, "Launchers-run", RUN_INSTANCES),
+        membership(bob, passers, launchers),
+    ]
+
+
+def admin_role_stack(assume_role_policy: str, *, via_attachment: bool) -> list[FakeResource]:
+    if via_attachment:
+        admin = role("Admin", assume_role_policy)
+        return [admin, role_attachment(admin, "Admin-administrator", ADMINISTRATOR_ACCESS)]
+    return [role("Admin", assume_role_policy, managed=[ADMINISTRATOR_ACCESS])]
+
+
+def password_stack(**settings: Any) -> list[FakeResource]:
+    alice = user("alice")
+    return [
+        alice,
+        login_profile(alice),
+        FakeResource(t.ACCOUNT_PASSWORD_POLICY, "password-policy", settings),
+    ]
+
+
+def group_with_attachments(count: int) -> list[FakeResource]:
+    developers = group("Developers")
+    return [developers] + [
+        group_attachment(developers, f"Developers-{i:02d}", f"arn:aws:iam::{ACCOUNT}:policy/team-{i:02d}")
+        for i in range(count)
+    ]
+
+
+ADMIN_TIER = {"admin_tiers": ["Admin"]}
+EXEMPT_ALICE_INLINE = [{"resource": "alice-inline", "reason": "migration ticket SEC-1234, until June"}]
+
+
+# --- the table --------------------------------------------------------------------------------------
+
+CASES: list[Case] = [
+    # iam-policy-document-valid
+    resource_case("valid-document", "iam-policy-document-valid", t.POLICY, {"policy": READ_REPORTS}, PASS),
+    resource_case(
+        "unknown-document-waits-for-the-update",
+        "iam-policy-document-valid",
+        t.ROLE_POLICY,
+        {"role": "app", "policy": UNKNOWN},
+        PASS,
+    ),
+    resource_case(
+        "valid-trust-and-inline", "iam-policy-document-valid", t.ROLE, {"assumeRolePolicy": EC2_TRUST}, PASS
+    ),
+    resource_case("not-json", "iam-policy-document-valid", t.POLICY, {"policy": "{not json"}, "IAM-DOC-001"),
+    resource_case(
+        "missing-version",
+        "iam-policy-document-valid",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": json.dumps({"Statement": [allow("s3:GetObject")]})},
+        "IAM-DOC-001",
+    ),
+    resource_case(
+        "misspelt-action",
+        "iam-policy-document-valid",
+        t.POLICY,
+        {"policy": doc(allow("iam:UploadSigningCert"))},
+        "IAM-DOC-001",
+    ),
+    resource_case(
+        "empty-condition-block",
+        "iam-policy-document-valid",
+        t.POLICY,
+        {"policy": doc(allow("s3:GetObject", Condition={"Bool": {}}))},
+        "IAM-DOC-001",
+    ),
+    resource_case(
+        "principal-in-identity-policy",
+        "iam-policy-document-valid",
+        t.POLICY,
+        {"policy": doc(allow("s3:GetObject", Principal="*"))},
+        "IAM-DOC-001",
+    ),
+    resource_case(
+        "resource-in-trust-policy",
+        "iam-policy-document-valid",
+        t.ROLE,
+        {"assumeRolePolicy": doc(trust({"Service": "ec2.amazonaws.com"}, Resource="*"))},
+        "IAM-DOC-001",
+    ),
+    resource_case(
+        "malformed-role-inline-policy",
+        "iam-policy-document-valid",
+        t.ROLE,
+        {
+            "assumeRolePolicy": EC2_TRUST,
+            "inlinePolicies": [{"name": "x", "policy": doc({"Effect": "Allow"})}],
+        },
+        "IAM-DOC-001",
+    ),
+    # no-full-admin-access
+    stack_case("scoped-role", "no-full-admin-access", [role("App", EC2_TRUST, inline=[READ_REPORTS])], PASS),
+    stack_case(
+        "administrator-access-in-managed-policy-arns",
+        "no-full-admin-access",
+        admin_role_stack(MFA_TRUST, via_attachment=False),
+        "IAM-ADMIN-001",
+        on="Admin",
+    ),
+    stack_case(
+        "administrator-access-through-role-policy-attachment",
+        "no-full-admin-access",
+        admin_role_stack(MFA_TRUST, via_attachment=True),
+        "IAM-ADMIN-001",
+        on="Admin",
+    ),
+    stack_case(
+        "admin-tier-with-mfa-managed-policy-arns",
+        "no-full-admin-access",
+        admin_role_stack(MFA_TRUST, via_attachment=False),
+        PASS,
+        config={"no-full-admin-access": ADMIN_TIER},
+    ),
+    stack_case(
+        "admin-tier-with-mfa-through-attachment",
+        "no-full-admin-access",
+        admin_role_stack(MFA_TRUST, via_attachment=True),
+        PASS,
+        config={"no-full-admin-access": ADMIN_TIER},
+    ),
+    stack_case(
+        "admin-tier-without-mfa",
+        "no-full-admin-access",
+        admin_role_stack(NO_MFA_TRUST, via_attachment=True),
+        "IAM-ADMIN-002",
+        config={"no-full-admin-access": ADMIN_TIER},
+        on="Admin",
+    ),
+    stack_case(
+        "admin-tier-with-bool-if-exists-mfa",
+        "no-full-admin-access",
+        admin_role_stack(
+            doc(
+                trust(
+                    {"AWS": ACCOUNT_ROOT},
+                    Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}},
+                )
+            ),
+            via_attachment=False,
+        ),
+        "IAM-ADMIN-002",
+        config={"no-full-admin-access": ADMIN_TIER},
+        on="Admin",
+    ),
+    stack_case(
+        "customer-admin-policy-attached-to-admin-tier-in-preview",
+        "no-full-admin-access",
+        [
+            admin := role("Admin"),
+            everything := customer_policy("everything", ADMIN_DOC),
+            role_attachment(admin, "Admin-everything", UNKNOWN, everything),
+        ],
+        PASS,
+        config={"no-full-admin-access": ADMIN_TIER},
+    ),
+    stack_case(
+        "customer-admin-policy-attached-to-nothing",
+        "no-full-admin-access",
+        [customer_policy("everything", ADMIN_DOC)],
+        "IAM-ADMIN-001",
+        on="everything",
+    ),
+    stack_case(
+        "admin-spelt-as-not-action-plus-the-missing-action",
+        "no-full-admin-access",
+        [
+            ops := group("Ops"),
+            group_policy(
+                ops,
+                "Ops-all",
+                doc(
+                    {"Effect": "Allow", "NotAction": "iam:GetUser", "Resource": "*"},
+                    allow("iam:GetUser"),
+                ),
+            ),
+        ],
+        "IAM-ADMIN-001",
+        on="Ops",
+    ),
+    stack_case(
+        "admin-with-conditional-deny-is-still-admin",
+        "no-full-admin-access",
+        [
+            ops := group("Ops"),
+            group_policy(
+                ops,
+                "Ops-all",
+                doc(
+                    allow("*"),
+                    deny("iam:*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}),
+                ),
+            ),
+        ],
+        "IAM-ADMIN-001",
+        on="Ops",
+    ),
+    stack_case(
+        "everything-but-iam-is-not-full-admin",
+        "no-full-admin-access",
+        [ops := group("Ops"), group_policy(ops, "Ops-all", doc(allow("*"), deny("iam:*")))],
+        PASS,
+    ),
+    stack_case(
+        "user-in-admin-group-is-reported-on-the-group",
+        "no-full-admin-access",
+        [
+            carol := user("carol"),
+            admins := group("Admins"),
+            group_attachment(admins, "Admins-administrator", ADMINISTRATOR_ACCESS),
+            membership(carol, admins),
+        ],
+        "IAM-ADMIN-001",
+        on="Admins",
+    ),
+    stack_case(
+        "user-admin-through-own-and-group-policies-together",
+        "no-full-admin-access",
+        [
+            carol := user("carol"),
+            builders := group("Builders"),
+            group_policy(
+                builders,
+                "Builders-all-but-iam",
+                doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
+            ),
+            FakeResource(
+                t.USER_POLICY, "carol-iam", {"user": "carol", "policy": doc(allow("iam:*"))}, parent=carol
+            ),
+            membership(carol, builders),
+        ],
+        "IAM-ADMIN-001",
+        on="carol",
+    ),
+    stack_case(
+        "exempted-admin-role",
+        "no-full-admin-access",
+        admin_role_stack(NO_MFA_TRUST, via_attachment=False),
+        PASS,
+        config={
+            "no-full-admin-access": {
+                "exemptions": [{"resource": "Admin", "reason": "break-glass role, SEC-42"}]
+            }
+        },
+    ),
+    stack_case(
+        "exemption-with-short-reason",
+        "no-full-admin-access",
+        admin_role_stack(MFA_TRUST, via_attachment=False),
+        "PACK-CONFIG-001",
+        config={"no-full-admin-access": {"exemptions": [{"resource": "Admin", "reason": "legacy"}]}},
+    ),
+    stack_case(
+        "empty-admin-tier-name",
+        "no-full-admin-access",
+        [role("App", EC2_TRUST)],
+        "PACK-CONFIG-001",
+        config={"no-full-admin-access": {"admin_tiers": [""]}},
+    ),
+    # no-privilege-escalation
+    resource_case("read-only", "no-privilege-escalation", t.POLICY, {"policy": READ_REPORTS}, PASS),
+    resource_case(
+        "pass-role-alone",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": PASS_ANY_ROLE},
+        PASS,
+    ),
+    resource_case(
+        "run-instances-alone",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": RUN_INSTANCES},
+        PASS,
+    ),
+    resource_case(
+        "pass-role-and-run-instances",
+        "no-privilege-escalation",
+        t.POLICY,
+        {"policy": doc(allow(["iam:PassRole", "ec2:RunInstances"]))},
+        "IAM-ESC-001",
+    ),
+    resource_case(
+        "create-policy-version-on-any-policy",
+        "no-privilege-escalation",
+        t.ROLE_POLICY,
+        {"role": "ci", "policy": doc(allow("iam:CreatePolicyVersion"))},
+        "IAM-ESC-001",
+    ),
+    resource_case(
+        "access-keys-for-any-user",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": doc(allow("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/*"))},
+        "IAM-ESC-001",
+    ),
+    resource_case(
+        "access-keys-for-oneself-only",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(allow("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}")),
+        },
+        PASS,
+    ),
+    resource_case(
+        "escalation-in-role-inline-policy",
+        "no-privilege-escalation",
+        t.ROLE,
+        {
+            "name": "ci",
+            "assumeRolePolicy": EC2_TRUST,
+            "inlinePolicies": [{"name": "x", "policy": doc(allow("iam:*"))}],
+        },
+        "IAM-ESC-001",
+    ),
+    resource_case(
+        "pass-role-scoped-to-a-service",
+        "no-privilege-escalation",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow("ec2:RunInstances"),
+                allow(
+                    "iam:PassRole",
+                    f"arn:aws:iam::{ACCOUNT}:role/app-instance",
+                    Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+                ),
+            )
+        },
+        PASS,
+    ),
+    resource_case(
+        "escalation-removed-by-deny",
+        "no-privilege-escalation",
+        t.POLICY,
+        {"policy": doc(allow(["iam:PassRole", "ec2:RunInstances"]), deny("iam:PassRole"))},
+        PASS,
+    ),
+    resource_case(
+        "admin-tier-role-policy",
+        "no-privilege-escalation",
+        t.ROLE_POLICY,
+        {"role": "Admin", "policy": doc(allow("iam:*"))},
+        PASS,
+        config={"no-privilege-escalation": ADMIN_TIER},
+    ),
+    resource_case(
+        "forbidden-action",
+        "no-privilege-escalation",
+        t.POLICY,
+        {"policy": doc(allow("s3:DeleteBucket", "arn:aws:s3:::reports"))},
+        "IAM-ESC-003",
+        config={"no-privilege-escalation": {"forbidden_actions": ["s3:DeleteBucket*"]}},
+    ),
+    resource_case(
+        "misspelt-forbidden-action",
+        "no-privilege-escalation",
+        t.POLICY,
+        {"policy": READ_REPORTS},
+        "PACK-CONFIG-001",
+        config={"no-privilege-escalation": {"forbidden_actions": ["s3:DeleteBuckett"]}},
+    ),
+    resource_case(
+        "forbidden-action-not-allowed",
+        "no-privilege-escalation",
+        t.POLICY,
+        {"policy": READ_REPORTS},
+        PASS,
+        config={"no-privilege-escalation": {"forbidden_actions": ["s3:DeleteBucket"]}},
+    ),
+    # no-privilege-escalation-across-policies
+    stack_case(
+        "group-with-one-half",
+        "no-privilege-escalation-across-policies",
+        [passers := group("RolePassers"), group_policy(passers, "RolePassers-pass", PASS_ANY_ROLE)],
+        PASS,
+    ),
+    stack_case(
+        "group-with-both-halves-in-two-policies",
+        "no-privilege-escalation-across-policies",
+        [
+            builders := group("Builders"),
+            group_policy(builders, "Builders-pass", PASS_ANY_ROLE),
+            group_policy(builders, "Builders-run", RUN_INSTANCES),
+        ],
+        "IAM-ESC-002",
+        on="Builders",
+    ),
+    stack_case(
+        "user-in-two-groups-each-with-one-half",
+        "no-privilege-escalation-across-policies",
+        split_escalation_user(),
+        "IAM-ESC-002",
+        on="bob",
+    ),
+    stack_case(
+        "one-document-with-both-halves-is-left-to-the-per-document-rule",
+        "no-privilege-escalation-across-policies",
+        [
+            builders := group("Builders"),
+            group_policy(builders, "Builders-both", doc(allow(["iam:PassRole", "ec2:RunInstances"]))),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "role-with-iam-full-access",
+        "no-privilege-escalation-across-policies",
+        [role("Ops", managed=[MANAGED + "IAMFullAccess"])],
+        "IAM-ESC-002",
+        on="Ops",
+    ),
+    stack_case(
+        "admin-tier-is-skipped",
+        "no-privilege-escalation-across-policies",
+        [
+            admin := role("Admin", inline=[PASS_ANY_ROLE]),
+            FakeResource(
+                t.ROLE_POLICY, "Admin-run", {"role": "Admin", "policy": RUN_INSTANCES}, parent=admin
+            ),
+        ],
+        PASS,
+        config={"no-privilege-escalation-across-policies": ADMIN_TIER},
+    ),
+    stack_case(
+        "role-with-two-in-stack-policies-attached-in-preview",
+        "no-privilege-escalation-across-policies",
+        [
+            ci := role("ci", EC2_TRUST),
+            passer := customer_policy("pass-any-role", PASS_ANY_ROLE),
+            launcher := customer_policy("run-instances", RUN_INSTANCES),
+            role_attachment(ci, "ci-pass", UNKNOWN, passer),
+            role_attachment(ci, "ci-run", UNKNOWN, launcher),
+        ],
+        "IAM-ESC-002",
+        on="ci",
+    ),
+    stack_case(
+        "role-inline-and-role-policy",
+        "no-privilege-escalation-across-policies",
+        [
+            app := role("App", EC2_TRUST, inline=[PASS_ANY_ROLE]),
+            FakeResource(t.ROLE_POLICY, "App-run", {"role": "App", "policy": RUN_INSTANCES}, parent=app),
+        ],
+        "IAM-ESC-002",
+        on="App",
+    ),
+    # no-unscoped-pass-role
+    resource_case(
+        "pass-role-to-named-role-for-one-service",
+        "no-unscoped-pass-role",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow(
+                    "iam:PassRole",
+                    f"arn:aws:iam::{ACCOUNT}:role/app-instance",
+                    Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+                )
+            )
+        },
+        PASS,
+    ),
+    resource_case("no-pass-role", "no-unscoped-pass-role", t.POLICY, {"policy": READ_REPORTS}, PASS),
+    resource_case(
+        "pass-role-on-star",
+        "no-unscoped-pass-role",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": PASS_ANY_ROLE},
+        "IAM-PASSROLE-001",
+    ),
+    resource_case(
+        "pass-role-on-every-role-of-the-account",
+        "no-unscoped-pass-role",
+        t.POLICY,
+        {"policy": doc(allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/*"))},
+        "IAM-PASSROLE-001",
+    ),
+    resource_case(
+        "pass-role-with-not-resource",
+        "no-unscoped-pass-role",
+        t.POLICY,
+        {
+            "policy": doc(
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:PassRole",
+                    "NotResource": f"arn:aws:iam::{ACCOUNT}:role/Admin",
+                }
+            )
+        },
+        "IAM-PASSROLE-001",
+    ),
+    resource_case(
+        "pass-role-with-wildcard-passed-to-service",
+        "no-unscoped-pass-role",
+        t.POLICY,
+        {"policy": doc(allow("iam:PassRole", Condition={"StringLike": {"iam:PassedToService": "*"}}))},
+        "IAM-PASSROLE-001",
+    ),
+    resource_case(
+        "pass-role-with-if-exists-passed-to-service",
+        "no-unscoped-pass-role",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow(
+                    "iam:PassRole",
+                    Condition={"StringEqualsIfExists": {"iam:PassedToService": "ec2.amazonaws.com"}},
+                )
+            )
+        },
+        "IAM-PASSROLE-001",
+    ),
+    # no-service-wildcard
+    resource_case("listed-actions", "no-service-wildcard", t.POLICY, {"policy": READ_REPORTS}, PASS),
+    resource_case(
+        "action-prefix-wildcard",
+        "no-service-wildcard",
+        t.POLICY,
+        {"policy": doc(allow("s3:Get*", "arn:aws:s3:::reports/*"))},
+        PASS,
+    ),
+    resource_case(
+        "deny-on-a-whole-service",
+        "no-service-wildcard",
+        t.POLICY,
+        {"policy": doc(deny("s3:*"), allow("ec2:DescribeInstances"))},
+        PASS,
+    ),
+    resource_case(
+        "service-wildcard",
+        "no-service-wildcard",
+        t.POLICY,
+        {"policy": doc(allow("s3:*", "arn:aws:s3:::reports/*"))},
+        "IAM-WILDCARD-001",
+    ),
+    resource_case(
+        "wildcard-in-a-secret-document",
+        "no-service-wildcard",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": secret(ADMIN_DOC)},
+        "IAM-WILDCARD-001",
+    ),
+    resource_case(
+        "everything-wildcard",
+        "no-service-wildcard",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": ADMIN_DOC},
+        "IAM-WILDCARD-001",
+    ),
+    resource_case(
+        "upper-case-service-wildcard-in-a-list",
+        "no-service-wildcard",
+        t.POLICY,
+        {"policy": doc(allow(["s3:GetObject", "DynamoDB:*"]))},
+        "IAM-WILDCARD-001",
+    ),
+    resource_case(
+        "allow-not-action-on-a-whole-service",
+        "no-service-wildcard",
+        t.POLICY,
+        {"policy": doc({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"})},
+        "IAM-WILDCARD-001",
+    ),
+    resource_case(
+        "admin-tier-role-may-use-wildcards",
+        "no-service-wildcard",
+        t.ROLE,
+        {
+            "name": "Admin",
+            "assumeRolePolicy": MFA_TRUST,
+            "inlinePolicies": [{"name": "all", "policy": ADMIN_DOC}],
+        },
+        PASS,
+        config={"no-service-wildcard": ADMIN_TIER},
+    ),
+    resource_case(
+        "other-role-may-not-use-wildcards",
+        "no-service-wildcard",
+        t.ROLE_POLICY,
+        {"role": "App", "policy": ADMIN_DOC},
+        "IAM-WILDCARD-001",
+        config={"no-service-wildcard": ADMIN_TIER},
+    ),
+    # no-allow-with-not-resource
+    resource_case(
+        "allow-with-resource", "no-allow-with-not-resource", t.POLICY, {"policy": READ_REPORTS}, PASS
+    ),
+    resource_case(
+        "deny-with-not-resource",
+        "no-allow-with-not-resource",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow("s3:GetObject", "arn:aws:s3:::reports/*"),
+                {
+                    "Effect": "Deny",
+                    "Action": "s3:*",
+                    "NotResource": ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"],
+                },
+            )
+        },
+        PASS,
+    ),
+    resource_case(
+        "allow-with-not-resource",
+        "no-allow-with-not-resource",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secrets/*"}
+            ),
+        },
+        "IAM-NOTRES-001",
+    ),
+    # no-allow-with-not-action
+    resource_case(
+        "deny-with-not-action-mfa-guard",
+        "no-allow-with-not-action",
+        t.GROUP_POLICY,
+        {"group": "ConsoleUsers", "policy": mfa_guard()},
+        PASS,
+    ),
+    resource_case(
+        "allow-with-not-action",
+        "no-allow-with-not-action",
+        t.POLICY,
+        {"policy": doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})},
+        "IAM-NOTACT-001",
+    ),
+    resource_case(
+        "allow-with-not-action-in-role-inline-policy",
+        "no-allow-with-not-action",
+        t.ROLE,
+        {
+            "name": "PowerUser",
+            "assumeRolePolicy": MFA_TRUST,
+            "inlinePolicies": [
+                {
+                    "name": "p",
+                    "policy": doc({"Effect": "Allow", "NotAction": ["iam:CreateUser"], "Resource": "*"}),
+                }
+            ],
+        },
+        "IAM-NOTACT-001",
+        name="PowerUser",
+    ),
+    resource_case(
+        "exempted-by-logical-name",
+        "no-allow-with-not-action",
+        t.POLICY,
+        {"policy": doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})},
+        PASS,
+        config={
+            "no-allow-with-not-action": {
+                "exemptions": [{"resource": "power-user", "reason": "vendor tool, SEC-77 until Q3"}]
+            }
+        },
+        name="power-user",
+    ),
+    resource_case(
+        "exempted-by-iam-name",
+        "no-allow-with-not-action",
+        t.POLICY,
+        {
+            "name": "PowerUserLegacy",
+            "policy": doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}),
+        },
+        PASS,
+        config={
+            "no-allow-with-not-action": {
+                "exemptions": [{"resource": "PowerUserLegacy", "reason": "vendor tool, SEC-77 until Q3"}]
+            }
+        },
+        name="power-user",
+    ),
+    resource_case(
+        "exemption-of-another-resource",
+        "no-allow-with-not-action",
+        t.POLICY,
+        {"policy": doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})},
+        "IAM-NOTACT-001",
+        config={
+            "no-allow-with-not-action": {
+                "exemptions": [{"resource": "someone-else", "reason": "vendor tool, SEC-77 until Q3"}]
+            }
+        },
+        name="power-user",
+    ),
+    # no-user-policies
+    resource_case(
+        "group-policy", "no-user-policies", t.GROUP_POLICY, {"group": "g", "policy": READ_REPORTS}, PASS
+    ),
+    resource_case(
+        "policy-attachment-to-groups-only",
+        "no-user-policies",
+        t.POLICY_ATTACHMENT,
+        {"policyArn": MANAGED + "ReadOnlyAccess", "groups": ["Auditors"], "users": []},
+        PASS,
+    ),
+    resource_case(
+        "user-inline-policy",
+        "no-user-policies",
+        t.USER_POLICY,
+        {"user": "alice", "name": "alice-inline", "policy": READ_REPORTS},
+        "IAM-USER-001",
+        name="alice-inline",
+    ),
+    resource_case(
+        "user-policy-attachment",
+        "no-user-policies",
+        t.USER_POLICY_ATTACHMENT,
+        {"user": "alice", "policyArn": MANAGED + "ReadOnlyAccess"},
+        "IAM-USER-001",
+    ),
+    resource_case(
+        "policy-attachment-to-users-unknown-in-preview",
+        "no-user-policies",
+        t.POLICY_ATTACHMENT,
+        {"policyArn": MANAGED + "ReadOnlyAccess", "users": UNKNOWN},
+        "IAM-USER-001",
+    ),
+    resource_case(
+        "policy-attachment-to-users",
+        "no-user-policies",
+        t.POLICY_ATTACHMENT,
+        {"policyArn": MANAGED + "ReadOnlyAccess", "users": ["alice"]},
+        "IAM-USER-001",
+    ),
+    resource_case(
+        "exempted-user-inline-policy",
+        "no-user-policies",
+        t.USER_POLICY,
+        {"user": "alice", "name": "alice-inline", "policy": READ_REPORTS},
+        PASS,
+        config={"no-user-policies": {"exemptions": EXEMPT_ALICE_INLINE}},
+        name="alice-inline",
+    ),
+    resource_case(
+        "exemption-without-reason",
+        "no-user-policies",
+        t.USER_POLICY,
+        {"user": "alice", "name": "alice-inline", "policy": READ_REPORTS},
+        "PACK-CONFIG-001",
+        config={"no-user-policies": {"exemptions": [{"resource": "alice-inline"}]}},
+        name="alice-inline",
+    ),
+    # no-privileged-managed-policy
+    stack_case(
+        "read-only-access-on-a-group",
+        "no-privileged-managed-policy",
+        [
+            auditors := group("Auditors"),
+            group_attachment(auditors, "Auditors-ro", MANAGED + "ReadOnlyAccess"),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "iam-full-access-on-a-group",
+        "no-privileged-managed-policy",
+        [ops := group("Ops"), group_attachment(ops, "Ops-iam", MANAGED + "IAMFullAccess")],
+        "IAM-MANAGED-001",
+        on="Ops-iam",
+    ),
+    stack_case(
+        "power-user-access-in-managed-policy-arns",
+        "no-privileged-managed-policy",
+        [role("Developer", managed=[MANAGED + "PowerUserAccess"])],
+        "IAM-MANAGED-001",
+        on="Developer",
+    ),
+    stack_case(
+        "cloudshell-through-policy-attachment",
+        "no-privileged-managed-policy",
+        [
+            FakeResource(
+                t.POLICY_ATTACHMENT,
+                "cloudshell",
+                {"policyArn": MANAGED + "AWSCloudShellFullAccess", "groups": ["Developers"]},
+            )
+        ],
+        "IAM-MANAGED-001",
+        on="cloudshell",
+    ),
+    stack_case(
+        "administrator-access-on-admin-tier",
+        "no-privileged-managed-policy",
+        admin_role_stack(MFA_TRUST, via_attachment=True),
+        PASS,
+        config={"no-privileged-managed-policy": ADMIN_TIER},
+    ),
+    stack_case(
+        "secret-managed-policy-arn",
+        "no-privileged-managed-policy",
+        [role("Developer", managed=[secret(ADMINISTRATOR_ACCESS)])],
+        "IAM-MANAGED-001",
+        on="Developer",
+    ),
+    stack_case(
+        "attachment-exempted-by-urn",
+        "no-privileged-managed-policy",
+        [ops := group("Ops"), group_attachment(ops, "Ops-iam", MANAGED + "IAMFullAccess")],
+        PASS,
+        config={
+            "no-privileged-managed-policy": {
+                "exemptions": [
+                    {
+                        "resource": fake_urn(t.GROUP_POLICY_ATTACHMENT, "Ops-iam"),
+                        "reason": "IAM bootstrap, SEC-5",
+                    }
+                ]
+            }
+        },
+    ),
+    stack_case(
+        "customer-policy-named-like-a-managed-one",
+        "no-privileged-managed-policy",
+        [
+            ops := group("Ops"),
+            group_attachment(ops, "Ops-own", f"arn:aws:iam::{ACCOUNT}:policy/AdministratorAccess"),
+        ],
+        PASS,
+    ),
+    # group-managed-policy-quota
+    stack_case("ten-managed-policies", "group-managed-policy-quota", group_with_attachments(10), PASS),
+    stack_case(
+        "eleven-managed-policies",
+        "group-managed-policy-quota",
+        group_with_attachments(11),
+        "IAM-QUOTA-001",
+        on="Developers",
+    ),
+    stack_case(
+        "lower-configured-quota",
+        "group-managed-policy-quota",
+        group_with_attachments(6),
+        "IAM-QUOTA-001",
+        config={"group-managed-policy-quota": {"quota": 5}},
+        on="Developers",
+    ),
+    stack_case(
+        "attachments-and-policy-attachments-add-up",
+        "group-managed-policy-quota",
+        [
+            *group_with_attachments(6),
+            *(
+                FakeResource(
+                    t.POLICY_ATTACHMENT,
+                    f"shared-{i}",
+                    {"policyArn": f"arn:aws:iam::{ACCOUNT}:policy/shared-{i}", "groups": ["Developers"]},
+                )
+                for i in range(5)
+            ),
+        ],
+        "IAM-QUOTA-001",
+        on="Developers",
+    ),
+    stack_case(
+        "the-same-policy-attached-twice-counts-once",
+        "group-managed-policy-quota",
+        [
+            *group_with_attachments(10),
+            FakeResource(
+                t.POLICY_ATTACHMENT,
+                "team-00-again",
+                {"policyArn": f"arn:aws:iam::{ACCOUNT}:policy/team-00", "groups": ["Developers"]},
+            ),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "raised-configured-quota",
+        "group-managed-policy-quota",
+        group_with_attachments(12),
+        PASS,
+        config={"group-managed-policy-quota": {"quota": 15}},
+    ),
+    stack_case(
+        "quota-above-iam-maximum",
+        "group-managed-policy-quota",
+        group_with_attachments(1),
+        "PACK-CONFIG-001",
+        config={"group-managed-policy-quota": {"quota": 30}},
+    ),
+    # policy-size-quota
+    resource_case(
+        "small-user-policy",
+        "policy-size-quota",
+        t.USER_POLICY,
+        {"user": "alice", "policy": READ_REPORTS},
+        PASS,
+    ),
+    resource_case(
+        "group-policy-under-its-5120-quota",
+        "policy-size-quota",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": bucket_reader(80)},
+        PASS,
+    ),
+    resource_case(
+        "user-policy-over-its-2048-quota",
+        "policy-size-quota",
+        t.USER_POLICY,
+        {"user": "alice", "policy": bucket_reader(80)},
+        "IAM-QUOTA-002",
+    ),
+    resource_case(
+        "managed-policy-over-its-6144-quota",
+        "policy-size-quota",
+        t.POLICY,
+        {"policy": bucket_reader(230)},
+        "IAM-QUOTA-002",
+    ),
+    resource_case(
+        "trust-policy-over-its-2048-quota",
+        "policy-size-quota",
+        t.ROLE,
+        {"name": "ci", "assumeRolePolicy": runner_trust(60)},
+        "IAM-QUOTA-002",
+    ),
+    # role-trust-safe
+    resource_case("service-principal", "role-trust-safe", t.ROLE, {"assumeRolePolicy": EC2_TRUST}, PASS),
+    resource_case("account-with-mfa", "role-trust-safe", t.ROLE, {"assumeRolePolicy": MFA_TRUST}, PASS),
+    resource_case(
+        "other-account-machine-with-external-id",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": doc(
+                trust(
+                    {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:role/vendor-scanner"},
+                    Condition={"StringEquals": {"sts:ExternalId": "d3f1c2a9-vendor"}},
+                )
+            )
+        },
+        PASS,
+    ),
+    resource_case(
+        "github-oidc-pinned-to-repo-and-branch",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": github_trust(
+                {
+                    "StringEquals": {
+                        f"{GITHUB}:aud": "sts.amazonaws.com",
+                        f"{GITHUB}:sub": "repo:acme/infra:ref:refs/heads/main",
+                    }
+                }
+            )
+        },
+        PASS,
+    ),
+    resource_case(
+        "principal-star", "role-trust-safe", t.ROLE, {"assumeRolePolicy": doc(trust("*"))}, "IAM-TRUST-001"
+    ),
+    resource_case(
+        "every-account-root",
+        "role-trust-safe",
+        t.ROLE,
+        {"assumeRolePolicy": doc(trust({"AWS": "arn:aws:iam::*:root"}, Condition=MFA_PRESENT))},
+        "IAM-TRUST-001",
+    ),
+    resource_case(
+        "account-without-mfa", "role-trust-safe", t.ROLE, {"assumeRolePolicy": NO_MFA_TRUST}, "IAM-TRUST-002"
+    ),
+    resource_case(
+        "account-with-bool-if-exists-mfa",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": doc(
+                trust(
+                    {"AWS": ACCOUNT_ROOT}, Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}
+                )
+            )
+        },
+        "IAM-TRUST-002",
+    ),
+    resource_case(
+        "same-account-external-id-instead-of-mfa",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": doc(
+                trust({"AWS": "alice"}, Condition={"StringEquals": {"sts:ExternalId": "abc-123"}})
+            )
+        },
+        "IAM-TRUST-002",
+    ),
+    resource_case(
+        "github-oidc-without-subject",
+        "role-trust-safe",
+        t.ROLE,
+        {"assumeRolePolicy": github_trust({"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}})},
+        "IAM-TRUST-003",
+    ),
+    resource_case(
+        "github-oidc-any-repository-of-the-org",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": github_trust(
+                {
+                    "StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"},
+                    "StringLike": {f"{GITHUB}:sub": "repo:acme/*"},
+                }
+            )
+        },
+        "IAM-TRUST-003",
+    ),
+    resource_case(
+        "github-oidc-without-audience",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": github_trust(
+                {"StringEquals": {f"{GITHUB}:sub": "repo:acme/infra:environment:prod"}}
+            )
+        },
+        "IAM-TRUST-003",
+    ),
+    resource_case(
+        "not-principal",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": doc(
+                trust({"Service": "ec2.amazonaws.com"}),
+                {"Effect": "Deny", "NotPrincipal": {"AWS": ACCOUNT_ROOT}, "Action": "sts:AssumeRole"},
+            )
+        },
+        "IAM-TRUST-004",
+    ),
+    # mfa-condition-patterns
+    resource_case(
+        "deny-bool-if-exists-false",
+        "mfa-condition-patterns",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": mfa_guard()},
+        PASS,
+    ),
+    resource_case(
+        "allow-bool-true",
+        "mfa-condition-patterns",
+        t.POLICY,
+        {"policy": doc(allow("ec2:StopInstances", Condition=MFA_PRESENT))},
+        PASS,
+    ),
+    resource_case(
+        "deny-bool-false",
+        "mfa-condition-patterns",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": mfa_guard(operator="Bool")},
+        "IAM-MFA-001",
+    ),
+    resource_case(
+        "allow-bool-if-exists-true",
+        "mfa-condition-patterns",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow("ec2:StopInstances", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}})
+            )
+        },
+        "IAM-MFA-002",
+    ),
+    resource_case(
+        "allow-bool-if-exists-true-in-trust",
+        "mfa-condition-patterns",
+        t.ROLE,
+        {
+            "assumeRolePolicy": doc(
+                trust(
+                    {"AWS": ACCOUNT_ROOT}, Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}
+                )
+            )
+        },
+        "IAM-MFA-002",
+    ),
+    resource_case(
+        "bool-as-json-boolean",
+        "mfa-condition-patterns",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow("ec2:StopInstances", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": True}})
+            )
+        },
+        "IAM-MFA-002",
+    ),
+    resource_case(
+        "set-operator-on-single-valued-key",
+        "mfa-condition-patterns",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow("s3:GetObject", Condition={"ForAnyValue:IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
+            )
+        },
+        "IAM-MFA-003",
+    ),
+    resource_case(
+        "null-test-on-mfa-present",
+        "mfa-condition-patterns",
+        t.POLICY,
+        {
+            "policy": doc(
+                deny("*", Condition={"Null": {"aws:MultiFactorAuthPresent": "true"}}), allow("s3:GetObject")
+            )
+        },
+        "IAM-MFA-004",
+    ),
+    # console-users-mfa-guarded
+    stack_case("guarded-console-user", "console-users-mfa-guarded", console_user_stack(mfa_guard()), PASS),
+    stack_case(
+        "guarded-console-user-in-preview",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(), known=False),
+        PASS,
+    ),
+    stack_case(
+        "guard-in-a-customer-policy-attached-in-preview",
+        "console-users-mfa-guarded",
+        [
+            alice := user("alice"),
+            console_users := group("ConsoleUsers"),
+            guard := customer_policy("mfa-guard", mfa_guard()),
+            FakeResource(
+                t.GROUP_POLICY_ATTACHMENT,
+                "ConsoleUsers-mfa-guard",
+                {"group": "ConsoleUsers", "policyArn": UNKNOWN},
+                parent=console_users,
+                depends_on=(console_users, guard),
+                property_dependencies={"group": (console_users,), "policyArn": (guard,)},
+            ),
+            membership(alice, console_users),
+            login_profile(alice),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "guarded-console-user-through-group-membership",
+        "console-users-mfa-guarded",
+        [
+            alice := user("alice"),
+            console_users := group("ConsoleUsers"),
+            group_policy(console_users, "ConsoleUsers-mfa-guard", mfa_guard()),
+            FakeResource(
+                t.GROUP_MEMBERSHIP,
+                "ConsoleUsers-members",
+                {"group": "ConsoleUsers", "users": ["alice"]},
+                depends_on=(alice, console_users),
+            ),
+            login_profile(alice),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "user-without-console-needs-no-guard",
+        "console-users-mfa-guarded",
+        [automation := user("automation"), access_key(automation, 0)],
+        PASS,
+    ),
+    stack_case(
+        "one-active-and-one-inactive-key",
+        "console-users-mfa-guarded",
+        [automation := user("automation"), access_key(automation, 0), access_key(automation, 1, "Inactive")],
+        PASS,
+    ),
+    stack_case(
+        "guard-without-change-password",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard([a for a in MFA_GUARD_NOT_ACTIONS if a != "iam:ChangePassword"])),
+        "IAM-CONSOLE-002",
+        on="alice",
+    ),
+    stack_case(
+        "guard-without-enable-mfa-device",
+        "console-users-mfa-guarded",
+        console_user_stack(
+            mfa_guard([a for a in MFA_GUARD_NOT_ACTIONS if a != "iam:EnableMFADevice"]), reset=False
+        ),
+        "IAM-CONSOLE-002",
+        on="alice",
+    ),
+    stack_case(
+        "guard-without-change-password-when-no-reset-is-forced",
+        "console-users-mfa-guarded",
+        console_user_stack(
+            mfa_guard([a for a in MFA_GUARD_NOT_ACTIONS if a not in ("iam:ChangePassword", "iam:GetUser")]),
+            reset=False,
+        ),
+        PASS,
+    ),
+    stack_case(
+        "action-form-guard-is-no-guard",
+        "console-users-mfa-guarded",
+        console_user_stack(
+            doc(deny("s3:*", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}))
+        ),
+        "IAM-CONSOLE-001",
+        on="alice",
+    ),
+    stack_case(
+        "action-form-guard-denying-enrolment",
+        "console-users-mfa-guarded",
+        console_user_stack(
+            doc(deny(["iam:*", "sts:*"], Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}))
+        ),
+        "IAM-CONSOLE-002",
+        on="alice",
+    ),
+    stack_case(
+        "no-guard", "console-users-mfa-guarded", console_user_stack(None), "IAM-CONSOLE-001", on="alice"
+    ),
+    stack_case(
+        "guard-with-bool-lets-access-keys-through",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(operator="Bool")),
+        "IAM-CONSOLE-001",
+        on="alice",
+    ),
+    stack_case(
+        "login-profile-for-a-user-outside-the-stack",
+        "console-users-mfa-guarded",
+        [FakeResource(t.USER_LOGIN_PROFILE, "dave-login", {"user": "dave", "passwordResetRequired": True})],
+        "IAM-CONSOLE-001",
+        on="dave-login",
+    ),
+    stack_case(
+        "access-key-for-a-console-user",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(), keys=1),
+        "IAM-CONSOLE-004",
+        on="alice-key-0",
+    ),
+    stack_case(
+        "two-active-keys-for-a-console-user",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(), keys=2),
+        "IAM-CONSOLE-005",
+        on="alice-key-1",
+    ),
+    stack_case(
+        "two-active-keys-for-automation",
+        "console-users-mfa-guarded",
+        [automation := user("automation"), access_key(automation, 0), access_key(automation, 1)],
+        "IAM-CONSOLE-005",
+        on="automation-key-1",
+    ),
+    stack_case(
+        "exempted-console-user",
+        "console-users-mfa-guarded",
+        console_user_stack(None),
+        PASS,
+        config={
+            "console-users-mfa-guarded": {
+                "exemptions": [{"resource": "alice", "reason": "break-glass user, SEC-9"}]
+            }
+        },
+    ),
+    # login-profile-forces-reset
+    resource_case(
+        "forces-reset",
+        "login-profile-forces-reset",
+        t.USER_LOGIN_PROFILE,
+        {"user": "alice", "passwordResetRequired": True},
+        PASS,
+    ),
+    resource_case(
+        "reset-known-after-update",
+        "login-profile-forces-reset",
+        t.USER_LOGIN_PROFILE,
+        {"user": "alice", "passwordResetRequired": UNKNOWN},
+        PASS,
+    ),
+    resource_case(
+        "reset-off",
+        "login-profile-forces-reset",
+        t.USER_LOGIN_PROFILE,
+        {"user": "alice", "passwordResetRequired": False},
+        "IAM-CONSOLE-003",
+    ),
+    resource_case(
+        "reset-unset",
+        "login-profile-forces-reset",
+        t.USER_LOGIN_PROFILE,
+        {"user": "alice"},
+        "IAM-CONSOLE-003",
+    ),
+    # password-policy
+    stack_case(
+        "cis-profile-met",
+        "password-policy",
+        password_stack(minimumPasswordLength=14, passwordReusePrevention=24),
+        PASS,
+    ),
+    stack_case("no-console-users-no-policy-needed", "password-policy", [user("automation")], PASS),
+    stack_case(
+        "cis-profile-not-met",
+        "password-policy",
+        password_stack(minimumPasswordLength=8, passwordReusePrevention=5),
+        "IAM-PASSWORD-002",
+        on="password-policy",
+    ),
+    stack_case(
+        "pci-profile-met",
+        "password-policy",
+        password_stack(
+            minimumPasswordLength=8,
+            passwordReusePrevention=4,
+            maxPasswordAge=90,
+            requireUppercaseCharacters=True,
+            requireLowercaseCharacters=True,
+            requireNumbers=True,
+        ),
+        PASS,
+        config={"password-policy": {"profile": "PCI"}},
+    ),
+    stack_case(
+        "pci-profile-without-max-age",
+        "password-policy",
+        password_stack(
+            minimumPasswordLength=8,
+            passwordReusePrevention=4,
+            requireUppercaseCharacters=True,
+            requireLowercaseCharacters=True,
+            requireNumbers=True,
+        ),
+        "IAM-PASSWORD-002",
+        config={"password-policy": {"profile": "PCI"}},
+        on="password-policy",
+    ),
+    stack_case(
+        "afsbp-profile-without-symbols",
+        "password-policy",
+        password_stack(
+            minimumPasswordLength=14,
+            passwordReusePrevention=24,
+            maxPasswordAge=90,
+            requireUppercaseCharacters=True,
+            requireLowercaseCharacters=True,
+            requireNumbers=True,
+        ),
+        "IAM-PASSWORD-002",
+        config={"password-policy": {"profile": "AFSBP"}},
+        on="password-policy",
+    ),
+    stack_case(
+        "console-user-without-password-policy",
+        "password-policy",
+        [alice := user("alice"), login_profile(alice)],
+        "IAM-PASSWORD-001",
+        on="alice-login",
+    ),
+    # risky-actions-unconstrained
+    resource_case("scoped-read", "risky-actions-unconstrained", t.POLICY, {"policy": READ_REPORTS}, PASS),
+    resource_case(
+        "describe-on-everything",
+        "risky-actions-unconstrained",
+        t.POLICY,
+        {"policy": doc(allow(["ec2:DescribeInstances", "cloudwatch:GetMetricData"]))},
+        PASS,
+    ),
+    resource_case(
+        "get-object-on-everything",
+        "risky-actions-unconstrained",
+        t.POLICY,
+        {"policy": doc(allow("s3:GetObject"))},
+        "IAM-RISK-001",
+    ),
+    resource_case(
+        "secret-value-on-everything",
+        "risky-actions-unconstrained",
+        t.ROLE_POLICY,
+        {"role": "app", "policy": doc(allow("secretsmanager:GetSecretValue"))},
+        "IAM-RISK-001",
+    ),
+    resource_case(
+        "assume-any-role",
+        "risky-actions-unconstrained",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": doc(allow("sts:AssumeRole"))},
+        "IAM-RISK-001",
+    ),
+    resource_case(
+        "put-object-on-everything",
+        "risky-actions-unconstrained",
+        t.POLICY,
+        {"policy": doc(allow("s3:PutObject"))},
+        "IAM-RISK-002",
+    ),
+    resource_case(
+        "admin-tier-role-policy",
+        "risky-actions-unconstrained",
+        t.ROLE_POLICY,
+        {"role": "Admin", "policy": doc(allow(["s3:GetObject", "s3:PutObject"]))},
+        PASS,
+        config={"risky-actions-unconstrained": ADMIN_TIER},
+    ),
+    # required-tags
+    resource_case(
+        "tagged-role", "required-tags", t.ROLE, {"assumeRolePolicy": EC2_TRUST, "tags": TAGS}, PASS
+    ),
+    resource_case("group-is-not-taggable", "required-tags", t.GROUP, {"name": "g"}, PASS),
+    resource_case("untagged-role", "required-tags", t.ROLE, {"assumeRolePolicy": EC2_TRUST}, "IAM-TAG-001"),
+    resource_case(
+        "untagged-user", "required-tags", t.USER, {"name": "alice", "tags": {"team": "soc"}}, "IAM-TAG-001"
+    ),
+    resource_case(
+        "configured-keys-missing",
+        "required-tags",
+        t.POLICY,
+        {"policy": READ_REPORTS, "tags": TAGS},
+        "IAM-TAG-001",
+        config={"required-tags": {"required_keys": ["managed-by", "owner"]}},
+    ),
+    resource_case(
+        "configured-keys-present",
+        "required-tags",
+        t.POLICY,
+        {"policy": READ_REPORTS, "tags": {"owner": "soc", "cost-centre": "42"}},
+        PASS,
+        config={"required-tags": {"required_keys": ["owner"]}},
+    ),
+    # session-duration-bound
+    resource_case(
+        "aws-default-session", "session-duration-bound", t.ROLE, {"assumeRolePolicy": EC2_TRUST}, PASS
+    ),
+    resource_case(
+        "four-hour-session",
+        "session-duration-bound",
+        t.ROLE,
+        {"assumeRolePolicy": EC2_TRUST, "maxSessionDuration": 14400},
+        PASS,
+    ),
+    resource_case(
+        "twelve-hour-session",
+        "session-duration-bound",
+        t.ROLE,
+        {"assumeRolePolicy": EC2_TRUST, "maxSessionDuration": 43200},
+        "IAM-SESSION-001",
+    ),
+    resource_case(
+        "over-a-configured-one-hour-bound",
+        "session-duration-bound",
+        t.ROLE,
+        {"assumeRolePolicy": EC2_TRUST, "maxSessionDuration": 7200},
+        "IAM-SESSION-001",
+        config={"session-duration-bound": {"max_session_seconds": 3600}},
+    ),
+    resource_case(
+        "bound-below-the-aws-minimum",
+        "session-duration-bound",
+        t.ROLE,
+        {"assumeRolePolicy": EC2_TRUST},
+        "PACK-CONFIG-001",
+        config={"session-duration-bound": {"max_session_seconds": 99}},
+    ),
+    # secrets-pgp-encrypted
+    resource_case(
+        "login-profile-with-pgp-key",
+        "secrets-pgp-encrypted",
+        t.USER_LOGIN_PROFILE,
+        {"user": "alice", "passwordResetRequired": True, "pgpKey": "keybase:alice"},
+        PASS,
+    ),
+    resource_case(
+        "access-key-with-secret-pgp-key",
+        "secrets-pgp-encrypted",
+        t.ACCESS_KEY,
+        {"user": "automation", "pgpKey": secret("mQINBGPublicKeyMaterial==")},
+        PASS,
+    ),
+    resource_case(
+        "login-profile-without-pgp-key",
+        "secrets-pgp-encrypted",
+        t.USER_LOGIN_PROFILE,
+        {"user": "alice", "passwordResetRequired": True},
+        "IAM-SECRET-001",
+    ),
+    resource_case(
+        "access-key-without-pgp-key",
+        "secrets-pgp-encrypted",
+        t.ACCESS_KEY,
+        {"user": "automation"},
+        "IAM-SECRET-001",
+    ),
+    # no-iam-users-with-federation
+    stack_case("users-without-federation", "no-iam-users-with-federation", [user("alice")], PASS),
+    stack_case(
+        "github-oidc-is-not-people-federation",
+        "no-iam-users-with-federation",
+        [
+            user("automation"),
+            FakeResource(
+                t.OIDC_PROVIDER,
+                "github",
+                {"url": f"https://{GITHUB}", "clientIdLists": ["sts.amazonaws.com"]},
+            ),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "user-with-saml-provider",
+        "no-iam-users-with-federation",
+        [
+            user("alice"),
+            FakeResource(
+                t.SAML_PROVIDER, "okta", {"name": "okta", "samlMetadataDocument": "<EntityDescriptor/>"}
+            ),
+        ],
+        "IAM-FED-001",
+        on="alice",
+    ),
+    stack_case(
+        "user-with-federation-configured",
+        "no-iam-users-with-federation",
+        [user("alice")],
+        "IAM-FED-001",
+        config={"no-iam-users-with-federation": {"federation_configured": True}},
+        on="alice",
+    ),
+    # preview-unresolved-values
+    stack_case("everything-known", "preview-unresolved-values", console_user_stack(mfa_guard()), PASS),
+    stack_case(
+        "in-stack-unknowns-are-resolved",
+        "preview-unresolved-values",
+        [
+            *console_user_stack(mfa_guard(), known=False),
+            app := role("App", EC2_TRUST),
+            reader := customer_policy("reader", READ_REPORTS),
+            role_attachment(app, "App-reader", UNKNOWN, reader),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "policy-arn-from-outside-the-stack",
+        "preview-unresolved-values",
+        [developers := group("Developers"), group_attachment(developers, "Developers-shared", UNKNOWN)],
+        "IAM-PREVIEW-001",
+        on="Developers-shared",
+    ),
+    stack_case(
+        "document-known-only-after-the-update",
+        "preview-unresolved-values",
+        [
+            app := role("App", EC2_TRUST),
+            FakeResource(t.ROLE_POLICY, "App-data", {"role": "App", "policy": UNKNOWN}, parent=app),
+        ],
+        "IAM-PREVIEW-001",
+        on="App-data",
+    ),
+    stack_case(
+        "group-from-outside-the-stack",
+        "preview-unresolved-values",
+        [
+            alice := user("alice"),
+            FakeResource(t.USER_GROUP_MEMBERSHIP, "alice-groups", {"user": "alice", "groups": [UNKNOWN]}),
+        ],
+        "IAM-PREVIEW-001",
+        on="alice-groups",
+    ),
+]
+
+
+# --- running the table --------------------------------------------------------------------------------
+
+
+def diagnostics_for(analyzer: PackAnalyzer, case: Case) -> list[Diagnostic]:
+    if case.kind == "resource":
+        [resource] = case.resources
+        return analyzer.resource(resource.type, resource.props, name=resource.name)
+    return analyzer.stack(case.resources)
+
+
+def urn_of(case: Case, name: str) -> str:
+    [resource] = [r for r in case.resources if r.name == name]
+    return resource.urn
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{case.policy}:{case.id}" for case in CASES])
+def test_rule(analyzer: PackAnalyzer, case: Case) -> None:
+    if case.config is None:
+        diagnostics = diagnostics_for(analyzer, case)
+    else:
+        with analyzer.configured(case.config):
+            diagnostics = diagnostics_for(analyzer, case)
+    reported = [d for d in diagnostics if d.policy_name == case.policy]
+    findings = [d.finding for d in reported]
+    if case.expect == PASS:
+        assert reported == [], f"{case.policy} should pass, reported: {findings}"
+        return
+    matching = [d for d in reported if d.finding.startswith(f"[{case.expect}]")]
+    assert matching, f"{case.policy} should report {case.expect}, reported: {findings}"
+    assert {d.enforcement_level for d in matching} == {DEFAULT_LEVELS[case.policy]}, findings
+    if case.on is not None:
+        assert urn_of(case, case.on) in {d.urn for d in matching}, [(d.urn, d.finding) for d in matching]
+
+
+# --- the table is complete --------------------------------------------------------------------------
+
+POLICIES: dict[str, Any] = {policy.name: policy for policy in iam_guard.ALL_POLICIES}
+FINDING_ID = re.compile(r"\b(?:IAM|PACK)-[A-Z]+-\d{3}\b")
+
+
+def rule_module(policy: Any) -> ModuleType:
+    """The rule module whose `POLICY` is `policy` (found by identity, not by file name)."""
+    for info in pkgutil.iter_modules(iam_guard.rules.__path__):
+        module = importlib.import_module(f"iam_guard.rules.{info.name}")
+        if getattr(module, "POLICY", None) is policy:
+            return module
+    raise AssertionError(f"no rule module defines {policy.name}")
+
+
+def test_default_levels_are_the_rules_defaults() -> None:
+    assert {name: policy.enforcement_level.value for name, policy in POLICIES.items()} == DEFAULT_LEVELS
+
+
+def test_case_ids_are_unique_and_name_real_policies() -> None:
+    ids = [(case.policy, case.id) for case in CASES]
+    assert len(ids) == len(set(ids))
+    assert {case.policy for case in CASES} <= set(POLICIES)
+
+
+@pytest.mark.parametrize("name", list(POLICIES))
+def test_every_policy_has_a_pass_and_a_fail_case_of_its_kind(name: str) -> None:
+    kind = "stack" if isinstance(POLICIES[name], StackValidationPolicy) else "resource"
+    cases = [case for case in CASES if case.policy == name]
+    assert {case.kind for case in cases} == {kind}
+    assert any(case.expect == PASS for case in cases)
+    assert any(case.expect != PASS for case in cases)
+
+
+@pytest.mark.parametrize("name", list(POLICIES))
+def test_every_finding_a_rule_emits_has_a_fail_case(name: str) -> None:
+    emitted = set(FINDING_ID.findall(inspect.getsource(rule_module(POLICIES[name]))))
+    covered = {case.expect for case in CASES if case.policy == name}
+    assert emitted, f"{name}: its module names no finding ID"
+    assert emitted <= covered, f"{name}: no fail case for {sorted(emitted - covered)}"
