@@ -87,6 +87,19 @@ def _check_policy_reference(reference: str) -> str:
 PolicyReference = Annotated[str, Field(min_length=1)]
 
 
+def _check_managed_policies(references: list[str], holder_and_fix: str) -> list[str]:
+    """Well-formed references, within the IAM quota, none listed twice."""
+    for reference in references:
+        _check_policy_reference(reference)
+    if len(references) > IAM_MANAGED_POLICY_QUOTA:
+        raise ValueError(
+            f"{len(references)} managed policies exceed the IAM quota of {IAM_MANAGED_POLICY_QUOTA} per "
+            f"{holder_and_fix}"
+        )
+    _reject_duplicate_keys(references)
+    return references
+
+
 class Statement(_Strict):
     """An inline IAM statement; exactly one of `actions` / `not_actions`."""
 
@@ -169,16 +182,7 @@ class Group(GroupSettings):
     @field_validator("managed_policies")
     @classmethod
     def _policies(cls, value: list[str]) -> list[str]:
-        for reference in value:
-            _check_policy_reference(reference)
-        if len(value) > IAM_MANAGED_POLICY_QUOTA:
-            raise ValueError(
-                f"{len(value)} managed policies exceed the IAM quota of "
-                f"{IAM_MANAGED_POLICY_QUOTA} per group; merge some into 'statements' "
-                "or split the group"
-            )
-        _reject_duplicate_keys(value)
-        return value
+        return _check_managed_policies(value, "group; merge some into 'statements' or split the group")
 
 
 class OidcTrust(_Strict):
@@ -273,15 +277,7 @@ class RoleTier(RoleTierSettings):
     @field_validator("managed_policies")
     @classmethod
     def _policies(cls, value: list[str]) -> list[str]:
-        for reference in value:
-            _check_policy_reference(reference)
-        if len(value) > IAM_MANAGED_POLICY_QUOTA:
-            raise ValueError(
-                f"{len(value)} managed policies exceed the IAM quota of "
-                f"{IAM_MANAGED_POLICY_QUOTA} per role; merge some into 'statements'"
-            )
-        _reject_duplicate_keys(value)
-        return value
+        return _check_managed_policies(value, "role; merge some into 'statements'")
 
     @model_validator(mode="after")
     def _trusted_by_someone(self) -> RoleTier:

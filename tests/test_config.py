@@ -288,3 +288,14 @@ def test_entry_order_does_not_change_the_model(random: Any) -> None:
     for user in original.users:
         twin = next(u for u in shuffled.users if u.name == user.name)
         assert shuffled.user_tier_arns(twin) == original.user_tier_arns(user)
+
+
+def test_every_config_key_is_declared_in_the_project_file() -> None:
+    import yaml
+
+    from components.config import StackConfig
+    from tests.conftest import PROJECT_DIR
+
+    declared = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
+    assert set(declared) == {f"iamtiers:{key}" for key in StackConfig.model_fields}
+    assert all(entry["description"].strip() for entry in declared.values())

@@ -14,27 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from offline.analyzer_client import PACK_DIR, Diagnostic
 from offline.gate import GateResult, render_violations
-from tests.conftest import PROJECT_DIR
+from tests.test_cli import check
 
 USER_POLICY = "aws:iam/userPolicy:UserPolicy"
 COUNT_LINE = re.compile(r"^  (\d+) mandatory, (\d+) advisory violation\(s\)$", re.MULTILINE)
-
-
-def check(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "offline", "check", *args],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def diagnostic(urn_name: str, level: str, policy: str = "rule", finding: str = "fix it") -> Diagnostic:
