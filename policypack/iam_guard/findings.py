@@ -203,7 +203,7 @@ FINDINGS: dict[str, Finding] = {
         Finding(
             "PACK-ERROR-001",
             "The pack could not analyse this resource",
-            "Report this as a defect of the policy pack; the resource is blocked until it can be analysed.",
+            "Report this as a defect of the policy pack; under a mandatory rule the resource stays blocked until it can be analysed.",
         ),
     )
 }
