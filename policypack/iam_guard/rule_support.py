@@ -159,6 +159,11 @@ def _report_failure(report_violation: ReportViolation, error: Exception, urn: st
         report_violation(finding_message("PACK-ERROR-001", f"{type(error).__name__}: {error}"), urn)
 
 
+def _config_schema(properties: dict[str, dict[str, Any]] | None) -> PolicyConfigSchema:
+    """Every rule takes `exemptions`; some add their own keys."""
+    return PolicyConfigSchema({"exemptions": EXEMPTIONS_SCHEMA, **(properties or {})})
+
+
 def resource_rule(
     *,
     name: str,
@@ -191,7 +196,7 @@ def resource_rule(
         severity=severity,
         remediation_steps=remediation,
         url=DOCS_URL.format(name=name),
-        config_schema=PolicyConfigSchema({"exemptions": EXEMPTIONS_SCHEMA, **(config_properties or {})}),
+        config_schema=_config_schema(config_properties),
     )
 
 
@@ -251,5 +256,5 @@ def stack_rule(
         severity=severity,
         remediation_steps=remediation,
         url=DOCS_URL.format(name=name),
-        config_schema=PolicyConfigSchema({"exemptions": EXEMPTIONS_SCHEMA, **(config_properties or {})}),
+        config_schema=_config_schema(config_properties),
     )
