@@ -52,7 +52,7 @@ FINDINGS: dict[str, Finding] = {
         Finding(
             "IAM-PASSROLE-001",
             "Unscoped iam:PassRole",
-            "Scope iam:PassRole to specific role ARNs and add a condition on iam:PassedToService.",
+            "Scope iam:PassRole to specific role ARNs and add StringEquals iam:PassedToService.",
         ),
         Finding(
             "IAM-WILDCARD-001",

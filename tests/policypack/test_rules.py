@@ -782,6 +782,26 @@ CASES: list[Case] = [
     ),
     resource_case("no-pass-role", "no-unscoped-pass-role", t.POLICY, {"policy": READ_REPORTS}, PASS),
     resource_case(
+        "pass-role-to-named-role-for-any-service",
+        "no-unscoped-pass-role",
+        t.POLICY,
+        {"policy": doc(allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/app-instance"))},
+        "IAM-PASSROLE-001",
+    ),
+    resource_case(
+        "pass-any-role-to-one-service",
+        "no-unscoped-pass-role",
+        t.POLICY,
+        {
+            "policy": doc(
+                allow(
+                    "iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+                )
+            )
+        },
+        "IAM-PASSROLE-001",
+    ),
+    resource_case(
         "pass-role-on-star",
         "no-unscoped-pass-role",
         t.GROUP_POLICY,

@@ -1,4 +1,5 @@
-"""iam:PassRole on any role, without iam:PassedToService, hands the caller every role's power."""
+"""iam:PassRole names the roles and the services that may receive them (Access Analyzer's PassRole
+warnings): on every role, or to any service, it hands the caller the power of roles it does not hold."""
 
 from __future__ import annotations
 
@@ -20,17 +21,22 @@ def check(
     for site, document in parsed_documents(args.resource_type, props):
         grants = evaluate([document]).grants.get("iam:passrole", [])
         for grant in grants:
-            if grant.broad and not grant.constrained:
-                where = "NotResource" if grant.resources is None else list(grant.resources)
+            gaps: list[str] = []
+            if grant.broad:
+                where = "NotResource" if grant.resources is None else ", ".join(grant.resources)
+                gaps.append(f"any role ({where})")
+            if not any(c.key_lower == "iam:passedtoservice" for c in grant.restrictions):
+                gaps.append("to any service (no iam:PassedToService)")
+            if gaps:
                 report(
                     "IAM-PASSROLE-001",
-                    f"{args.name}.{site.label} {grant.statement.label} passes any role ({where}) to any service",
+                    f"{args.name}.{site.label} {grant.statement.label} passes {' and '.join(gaps)}",
                 )
 
 
 POLICY = resource_rule(
     name="no-unscoped-pass-role",
-    description="iam:PassRole is scoped: to named roles, or by iam:PassedToService to the services that may receive them.",
+    description="iam:PassRole names the roles, and the services that may receive them (iam:PassedToService).",
     check=check,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
