@@ -105,6 +105,11 @@ FINDINGS: dict[str, Finding] = {
             "Add StringEquals on '<provider>:aud' and a specific '<provider>:sub' (for GitHub: repo:ORG/REPO:ref:refs/heads/BRANCH or :environment:NAME).",
         ),
         Finding(
+            "IAM-TRUST-005",
+            "Role trusts an account outside the allow-list",
+            "Trust only the accounts in role-trust-safe's trusted_accounts, or add the account there after review.",
+        ),
+        Finding(
             "IAM-TRUST-004",
             "NotPrincipal in a trust policy",
             "Use Principal with the principals that are meant.",

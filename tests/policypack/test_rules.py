@@ -1373,6 +1373,41 @@ CASES: list[Case] = [
         },
         "IAM-TRUST-004",
     ),
+    resource_case(
+        "account-outside-the-allow-list",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": doc(
+                trust(
+                    {"AWS": "arn:aws:iam::999999999999:root"},
+                    Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                )
+            )
+        },
+        "IAM-TRUST-005",
+        config={"role-trust-safe": {"trusted_accounts": [ACCOUNT]}},
+    ),
+    resource_case(
+        "account-on-the-allow-list",
+        "role-trust-safe",
+        t.ROLE,
+        {
+            "assumeRolePolicy": doc(
+                trust({"AWS": ACCOUNT_ROOT}, Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+            )
+        },
+        PASS,
+        config={"role-trust-safe": {"trusted_accounts": [ACCOUNT]}},
+    ),
+    resource_case(
+        "allow-list-with-a-malformed-account",
+        "role-trust-safe",
+        t.ROLE,
+        {"assumeRolePolicy": doc(trust({"Service": "ec2.amazonaws.com"}))},
+        "PACK-CONFIG-001",
+        config={"role-trust-safe": {"trusted_accounts": ["1234"]}},
+    ),
     # mfa-condition-patterns
     resource_case(
         "deny-bool-if-exists-false",

@@ -12,7 +12,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from iam_guard import types
 from iam_guard.conditions import requires_present_mfa
 from iam_guard.documents import Statement
-from iam_guard.rule_support import parsed_documents, resource_rule
+from iam_guard.rule_support import PackConfigError, parsed_documents, resource_rule, string_list
 
 _ANY_ACCOUNT = re.compile(r"^(\*|arn:aws[a-z-]*:iam::\*:root)$")
 _ABUSABLE_GITHUB_CLAIMS = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
@@ -72,6 +72,9 @@ def check(
 ) -> None:
     if args.resource_type != types.ROLE:
         return
+    trusted_accounts = set(string_list(config, "trusted_accounts"))
+    if any(not re.fullmatch(r"\d{12}", account) for account in trusted_accounts):
+        raise PackConfigError("'trusted_accounts' must list 12-digit account ids")
     for _site, document in parsed_documents(args.resource_type, props, kind="trust"):
         for statement in document.statements:
             where = f"{args.name}.assumeRolePolicy {statement.label}"
@@ -83,8 +86,12 @@ def check(
             if any(_ANY_ACCOUNT.match(p) for p in aws_principals):
                 report("IAM-TRUST-001", f"{where} trusts every AWS account ({', '.join(aws_principals)})")
                 continue
+            accounts = {a for p in aws_principals if (a := _account_of(p))}
+            unlisted = sorted(accounts - trusted_accounts) if trusted_accounts else []
+            if unlisted:
+                report("IAM-TRUST-005", f"{where} trusts account(s) {', '.join(unlisted)} outside trusted_accounts")
             if aws_principals and not requires_present_mfa(statement.conditions):
-                foreign = {a for p in aws_principals if (a := _account_of(p))}
+                foreign = accounts
                 if not (_has_external_id(statement) and foreign):
                     report(
                         "IAM-TRUST-002", f"{where} trusts {', '.join(aws_principals)} without requiring MFA"
@@ -101,4 +108,12 @@ POLICY = resource_rule(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
     remediation="Name the principals; add Bool aws:MultiFactorAuthPresent=true for IAM principals (or sts:ExternalId for a machine of another account); pin OIDC aud and sub.",
+    config_properties={
+        "trusted_accounts": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[0-9]{12}$"},
+            "default": [],
+            "description": "Accounts whose principals may be trusted; empty means no allow-list.",
+        }
+    },
 )
