@@ -298,12 +298,26 @@ class RoleTier(RoleTierSettings):
         return self
 
 
+# AWS accepts `keybase:<user>` or a base64-encoded public key (no armour lines).
+_PGP_KEY = re.compile(r"^(keybase:[A-Za-z0-9_]{2,16}|[A-Za-z0-9+/]{100,}={0,2})$")
+
+
 class UserSettings(_Strict):
     """What a user entry may inherit from `users.defaults`."""
 
     console_access: bool = True
     programmatic_access: bool = False
     pgp_key: str | None = None
+
+    @field_validator("pgp_key")
+    @classmethod
+    def _pgp_key(cls, value: str | None) -> str | None:
+        if value is not None and not _PGP_KEY.match(value.replace("\n", "")):
+            raise ValueError(
+                "expected 'keybase:<username>' or a base64-encoded PGP public key without the "
+                "'-----BEGIN PGP PUBLIC KEY BLOCK-----' lines"
+            )
+        return value
     path: IamPath = "/"
     tags: TagMap = Field(default_factory=dict)
 

@@ -215,6 +215,11 @@ BAD_CONFIGS: list[tuple[str, list[tuple[str, Any]], str]] = [
         "groups.items[0].assumable_tiers[4]: tier of this account; name it directly as 'SOC_Analyst'",
     ),
     (
+        "armoured PGP key",
+        [("users.items.0.pgp_key", "-----BEGIN PGP PUBLIC KEY BLOCK-----")],
+        "users.items[0].pgp_key: expected 'keybase:<username>' or a base64-encoded PGP public key",
+    ),
+    (
         "wildcard OIDC subject",
         [
             (
