@@ -318,6 +318,7 @@ class UserSettings(_Strict):
                 "'-----BEGIN PGP PUBLIC KEY BLOCK-----' lines"
             )
         return value
+
     path: IamPath = "/"
     tags: TagMap = Field(default_factory=dict)
 

@@ -50,10 +50,6 @@ class Registration:
     # an update. Empty for the stack; a component's real outputs are in `StackRun.registered_outputs`.
     outputs: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def component_urn(self) -> str:
-        return self.parent
-
 
 @dataclass
 class StackRun:

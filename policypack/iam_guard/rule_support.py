@@ -145,6 +145,11 @@ def owning_role(resource_type: str, props: dict[str, Any]) -> str | None:
     return name if isinstance(name, str) and not types.is_unknown(name) else None
 
 
+def belongs_to_admin_tier(resource_type: str, props: dict[str, Any], config: dict[str, Any]) -> bool:
+    """The resource is an admin tier's role, or one of its inline policies (config `admin_tiers`)."""
+    return owning_role(resource_type, props) in string_list(config, "admin_tiers")
+
+
 ResourceCheck = Callable[
     [ResourceValidationArgs, dict[str, Any], dict[str, Any], Callable[[str, str], None]], None
 ]

@@ -126,9 +126,7 @@ class StackModel:
         if len(known) == len(values):
             return known
         type_token = {"user": types.USER, "group": types.GROUP, "role": types.ROLE}[kind]
-        sources = [
-            self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn
-        ]
+        sources = self._dependency_sources(resource, key)
         matches = [source.iam_name or source.urn for source in sources if source.type == type_token]
         if matches:
             return sorted(set(known + matches))
@@ -137,12 +135,24 @@ class StackModel:
         )
         return known
 
+    def _dependency_sources(self, resource: StackResource, key: str) -> list[StackResource]:
+        """The in-stack resources that `resource.props[key]` is built from."""
+        return [self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn]
+
     def document(
-        self, resource: StackResource, key: str, label: str, kind: DocumentKind = "identity"
+        self,
+        resource: StackResource,
+        key: str,
+        label: str,
+        kind: DocumentKind = "identity",
+        value: Any = None,
     ) -> PolicyDocument | None:
-        """The parsed document at `resource.props[key]`; malformed ones are reported by their own rule."""
+        """The parsed document at `resource.props[key]` (or `value` when nested deeper).
+
+        Malformed documents are reported by their own rule, unknown ones are listed in `unresolved`.
+        """
         try:
-            return parse_policy(resource.props.get(key), kind)
+            return parse_policy(resource.props.get(key) if value is None else value, kind)
         except UnknownDocumentError:
             self.unresolved.append(
                 Unresolved(resource.urn, key, f"{label} is built from values known only after the update")
@@ -150,6 +160,22 @@ class StackModel:
         except PolicyDocumentError:
             pass  # iam-policy-document-valid reports it, mandatory, on the resource itself
         return None
+
+    @staticmethod
+    def _aws_managed_document(arn: str, attaching_urn: str) -> AttachedDocument | None:
+        """The stored document of a well-known AWS-managed policy; others are judged by name only."""
+        known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(arn))
+        if not is_aws_managed(arn) or known is None:
+            return None
+        return AttachedDocument(
+            parse_policy(known), attaching_urn, managed_policy_name(arn), aws_managed=True
+        )
+
+    def _customer_policy_document(self, policy: StackResource, attaching_urn: str) -> AttachedDocument | None:
+        parsed = self.document(policy, "policy", f"policy '{policy.name}'")
+        return (
+            AttachedDocument(parsed, attaching_urn, f"policy '{policy.name}'", policy.urn) if parsed else None
+        )
 
     def policy_arn_documents(
         self, resource: StackResource, key: str = "policyArn"
@@ -162,35 +188,21 @@ class StackModel:
             arns.append(value)
             policy = self.policies_by_arn_name.get(managed_policy_name(value))
             if is_aws_managed(value):
-                known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(value))
-                if known is not None:
-                    documents.append(
-                        AttachedDocument(
-                            parse_policy(known), resource.urn, managed_policy_name(value), aws_managed=True
-                        )
-                    )
-            elif policy is not None:
-                parsed = self.document(policy, "policy", f"policy '{policy.name}'")
-                if parsed:
-                    documents.append(
-                        AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn)
-                    )
-            return arns, documents
-        sources = [
-            self.by_urn[urn] for urn in resource.property_dependencies.get(key, []) if urn in self.by_urn
+                document = self._aws_managed_document(value, resource.urn)
+            else:
+                document = self._customer_policy_document(policy, resource.urn) if policy else None
+            return arns, [document] if document else []
+        policies = [
+            source for source in self._dependency_sources(resource, key) if source.type == types.POLICY
         ]
-        policies = [source for source in sources if source.type == types.POLICY]
         if not policies:
             self.unresolved.append(
                 Unresolved(resource.urn, key, "the policy ARN comes from outside this stack")
             )
         for policy in policies:
             arns.append(f"arn:aws:iam::in-stack:policy/{policy.iam_name or policy.name}")
-            parsed = self.document(policy, "policy", f"policy '{policy.name}'")
-            if parsed:
-                documents.append(
-                    AttachedDocument(parsed, resource.urn, f"policy '{policy.name}'", policy.urn)
-                )
+            if document := self._customer_policy_document(policy, resource.urn):
+                documents.append(document)
         return arns, documents
 
     # -- wiring ------------------------------------------------------------------------------
@@ -250,31 +262,17 @@ class StackModel:
             )
             for index, inline_policy in enumerate(role.props.get("inlinePolicies") or []):
                 if isinstance(inline_policy, dict) and inline_policy.get("policy") is not None:
-                    try:
-                        parsed = parse_policy(inline_policy["policy"])
-                        principal.documents.append(
-                            AttachedDocument(parsed, role.urn, f"inlinePolicies[{index}]")
-                        )
-                    except UnknownDocumentError:
-                        self.unresolved.append(
-                            Unresolved(
-                                role.urn,
-                                f"inlinePolicies[{index}]",
-                                "built from values known only after the update",
-                            )
-                        )
-                    except PolicyDocumentError:
-                        pass
+                    label = f"inlinePolicies[{index}]"
+                    parsed = self.document(
+                        role, label, f"inline policy {label}", value=inline_policy["policy"]
+                    )
+                    if parsed:
+                        principal.documents.append(AttachedDocument(parsed, role.urn, label))
             for arn in role.props.get("managedPolicyArns") or []:
                 if isinstance(arn, str) and not types.is_unknown(arn):
                     principal.managed_policy_arns.append((arn, role.urn))
-                    known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(arn))
-                    if is_aws_managed(arn) and known is not None:
-                        principal.documents.append(
-                            AttachedDocument(
-                                parse_policy(known), role.urn, managed_policy_name(arn), aws_managed=True
-                            )
-                        )
+                    if document := self._aws_managed_document(arn, role.urn):
+                        principal.documents.append(document)
         for resource in self.of_type(types.USER_GROUP_MEMBERSHIP):
             groups = self.references(resource, "groups", "group")
             for user in self.references(resource, "user", "user"):

@@ -13,7 +13,7 @@ from iam_guard.evaluation import evaluate
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
     PackConfigError,
-    owning_role,
+    belongs_to_admin_tier,
     parsed_documents,
     resource_rule,
     string_list,
@@ -40,7 +40,7 @@ def check(
         forbidden = expand_all(tuple(string_list(config, "forbidden_actions")))
     except UnknownActionError as error:
         raise PackConfigError(f"'forbidden_actions': {error}") from None
-    if owning_role(args.resource_type, props) in string_list(config, "admin_tiers"):
+    if belongs_to_admin_tier(args.resource_type, props, config):
         return
     for site, document in parsed_documents(args.resource_type, props):
         permissions = evaluate([document])

@@ -9,10 +9,9 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
-    owning_role,
+    belongs_to_admin_tier,
     parsed_documents,
     resource_rule,
-    string_list,
 )
 
 
@@ -26,7 +25,7 @@ def check(
     config: dict[str, Any],
     report: Callable[[str, str], None],
 ) -> None:
-    if owning_role(args.resource_type, props) in string_list(config, "admin_tiers"):
+    if belongs_to_admin_tier(args.resource_type, props, config):
         return
     for site, document in parsed_documents(args.resource_type, props):
         for statement in document.statements:

@@ -15,10 +15,9 @@ from iam_guard.data.privilege_escalation import ASSUME_ROLE_PIVOT
 from iam_guard.evaluation import evaluate
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
-    owning_role,
+    belongs_to_admin_tier,
     parsed_documents,
     resource_rule,
-    string_list,
 )
 
 _SHOWN = 8  # actions listed per finding; the count says how many there are
@@ -35,7 +34,7 @@ def check(
     config: dict[str, Any],
     report: Callable[[str, str], None],
 ) -> None:
-    if owning_role(args.resource_type, props) in string_list(config, "admin_tiers"):
+    if belongs_to_admin_tier(args.resource_type, props, config):
         return
     for site, document in parsed_documents(args.resource_type, props):
         permissions = evaluate([document])

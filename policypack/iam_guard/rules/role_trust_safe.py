@@ -89,7 +89,10 @@ def check(
             accounts = {a for p in aws_principals if (a := _account_of(p))}
             unlisted = sorted(accounts - trusted_accounts) if trusted_accounts else []
             if unlisted:
-                report("IAM-TRUST-005", f"{where} trusts account(s) {', '.join(unlisted)} outside trusted_accounts")
+                report(
+                    "IAM-TRUST-005",
+                    f"{where} trusts account(s) {', '.join(unlisted)} outside trusted_accounts",
+                )
             if aws_principals and not requires_present_mfa(statement.conditions):
                 foreign = accounts
                 if not (_has_external_id(statement) and foreign):
