@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import runpy
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,11 +106,17 @@ class _UpdateMocks(pulumi_mocks.Mocks):
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """A mock resource monitor that keeps each raw RegisterResourceRequest."""
+    """A mock resource monitor that keeps each raw RegisterResourceRequest, exactly once.
+
+    The SDK calls the monitor from several threads at once, so recording happens under a lock.
+    """
 
     def __init__(self, mocks: pulumi_mocks.Mocks, run: StackRun) -> None:
         super().__init__(mocks)
         self.run = run
+        self._lock = threading.Lock()
+        self._recorded: dict[str, Registration] = {}
+        self.duplicates: list[str] = []  # one message per refused registration
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -127,8 +134,25 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             provider=request.provider,
         )
         # Recorded on arrival, before the mocks answer, so registration order stays the program's.
-        self.run.registrations = [r for r in self.run.registrations if r.urn != urn]
-        self.run.registrations.append(registration)
+        with self._lock:
+            first = self._recorded.get(urn)
+            if first is not None and request.type == STACK_TYPE:
+                # set_mocks registers a root stack of its own before the program's; the program's wins.
+                self.run.registrations.remove(first)
+                first = None
+            if first is None:
+                self._recorded[urn] = registration
+                self.run.registrations.append(registration)
+        if first is not None:
+            message = (
+                f"duplicate resource URN {urn}: resource {request.name!r} registered a second time "
+                f"(first as {first.name!r} of type {first.type}); give each resource a unique name"
+            )
+            with self._lock:
+                self.duplicates.append(message)
+            # Refused, not merged, as the engine does; answered so the program runs on and every
+            # duplicate is reported together once it ends (`record` raises ProgramError then).
+            return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
         if self.run.preview and request.type != STACK_TYPE:
             # A create in preview: outputs are the inputs, unknowns stay unknown, no id yet.
             response = resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
@@ -138,7 +162,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        self.run.registered_outputs[request.urn] = json_format.MessageToDict(request.outputs)
+        outputs = json_format.MessageToDict(request.outputs)
+        with self._lock:
+            self.run.registered_outputs[request.urn] = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
@@ -152,6 +178,8 @@ def _record_in_context(program: Callable[[], None], settings: StackSettings, run
     # set_mocks finishes a root stack at once; the program's exports need a live one.
     pulumi_settings.ROOT.set(None)
     _sync_await(run_in_stack(program))
+    if monitor.duplicates:
+        raise ProgramError("; ".join(sorted(monitor.duplicates)))
 
 
 def record(program: Callable[[], None], settings: StackSettings, *, preview: bool) -> StackRun:
