@@ -3,6 +3,11 @@
 Single values become tuples, a lone statement object becomes a one-element list, condition
 values become strings. Anything AWS would reject (or that cannot be analysed) raises
 `PolicyDocumentError` naming the statement and what is wrong; nothing malformed passes.
+
+`parse_policy(..., lenient=True)` is for the rules that judge what a document grants: it reads
+the widest grant a malformed document could make (unknown actions and unreadable statements
+left out, duplicate keys merged towards the wider grant), so that an exemption from the validity
+rule never hides an escalation. Only a document with nothing readable in it still raises.
 """
 
 from __future__ import annotations
@@ -16,6 +21,14 @@ from iam_guard.catalog import UnknownActionError, expand_all
 from iam_guard.types import is_unknown
 
 POLICY_VERSION = "2012-10-17"
+# The largest document IAM accepts anywhere (a role's inline policies, in characters without
+# whitespace: "IAM and AWS STS quotas", IAM User Guide). Anything longer is refused before parsing,
+# so a hostile document costs no more than a legal one.
+MAX_DOCUMENT_CHARACTERS = 10_240
+# Raw text allowed before whitespace is counted: generous for pretty-printing, bounded for memory.
+MAX_DOCUMENT_TEXT = 16 * MAX_DOCUMENT_CHARACTERS
+# A valid document nests 6 levels (Statement, list, statement, Condition, operator, values).
+MAX_DOCUMENT_DEPTH = 16
 # A Resource left unknown at preview but produced inside the stack: a specific ARN, never a wildcard.
 IN_STACK_ARN = "arn:aws:iam::000000000000:in-stack-resource/known-after-update"
 DocumentKind = Literal["identity", "trust"]
@@ -80,6 +93,65 @@ class Statement:
 class PolicyDocument:
     statements: tuple[Statement, ...]
     size: int  # characters without whitespace, as IAM counts them against its quotas
+    problems: tuple[str, ...] = ()  # lenient parsing only: what makes the document invalid
+
+
+class _KeyedObject(dict[str, Any]):
+    """A JSON object that remembers the keys given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _keyed_object(pairs: list[tuple[str, Any]]) -> _KeyedObject:
+    """Keep the widest reading of a repeated key: IAM documents must not repeat one at all."""
+    result = _KeyedObject()
+    repeated: list[str] = []
+    for key, value in pairs:
+        if key not in result:
+            result[key] = value
+            continue
+        repeated.append(key)
+        result[key] = _wider(key, result[key], value)
+    result.duplicates = tuple(dict.fromkeys(repeated))
+    return result
+
+
+def _wider(key: str, first: Any, second: Any) -> Any:
+    if key == "Effect":
+        return "Allow" if "Allow" in (first, second) else first
+    if key == "Condition":
+        return {}  # neither block can be relied on to narrow the grant
+    if isinstance(first, dict) and isinstance(second, dict):
+        merged = _KeyedObject(first)
+        for inner, value in second.items():
+            merged[inner] = _wider(inner, merged[inner], value) if inner in merged else value
+        return merged
+    return [
+        *(first if isinstance(first, list) else [first]),
+        *(second if isinstance(second, list) else [second]),
+    ]
+
+
+def _structure_problems(document: Any) -> list[str]:
+    """Repeated keys and excessive nesting, found without recursion."""
+    problems: list[str] = []
+    pending: list[tuple[str, Any, int]] = [("", document, 1)]
+    while pending:
+        path, value, depth = pending.pop()
+        if depth > MAX_DOCUMENT_DEPTH:
+            return [f"nested more than {MAX_DOCUMENT_DEPTH} levels deep; no IAM document is"]
+        if isinstance(value, dict):
+            for key in getattr(value, "duplicates", ()):
+                problems.append(
+                    f"{path or 'the document'}: duplicate key '{key}' (JSON readers disagree on which "
+                    "one counts; give each key once)"
+                )
+            pending.extend(
+                (f"{path}.{key}" if path else str(key), item, depth + 1) for key, item in value.items()
+            )
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item, depth + 1) for index, item in enumerate(value))
+    return sorted(problems)
 
 
 def _strings(
@@ -116,7 +188,22 @@ def _principals(value: Any, where: str, problems: list[str]) -> dict[str, tuple[
         result[kind] = _strings(
             values, f"{where}.{kind}", problems, unknown_as="arn:aws:iam::000000000000:root"
         )
+        if kind == "AWS":
+            problems.extend(
+                f"{where}.AWS: '{account}' is not an account id (12 digits)"
+                for value in result[kind]
+                if (account := _account_in(value)) is not None and len(account) != 12
+            )
     return result
+
+
+_ACCOUNT_IN_PRINCIPAL = re.compile(r"^(\d+)$|^arn:aws[a-z-]*:(?:iam|sts)::(\d+):")
+
+
+def _account_in(principal: str) -> str | None:
+    """The account id an AWS principal names (bare or in an IAM/STS ARN), as written."""
+    match = _ACCOUNT_IN_PRINCIPAL.match(principal)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition, ...]:
@@ -143,12 +230,25 @@ def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition,
     return tuple(result)
 
 
-def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) -> Statement | None:
-    where = f"Statement[{index}]"
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: expected a mapping")
-        return None
-    allowed = {
+def _known_patterns(
+    patterns: tuple[str, ...] | None, where: str, problems: list[str]
+) -> tuple[str, ...] | None:
+    """The patterns that name known actions; each unknown one is a problem."""
+    if not patterns:
+        return patterns
+    known: list[str] = []
+    for pattern in patterns:
+        try:
+            expand_all((pattern,))
+        except UnknownActionError as error:
+            problems.append(f"{where}: {error}")
+        else:
+            known.append(pattern)
+    return tuple(known)
+
+
+_STATEMENT_ELEMENTS = frozenset(
+    {
         "Sid",
         "Effect",
         "Action",
@@ -159,31 +259,43 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
         "NotPrincipal",
         "Condition",
     }
+)
+
+
+def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) -> Statement | None:
+    """The statement as AWS reads it, or None when it cannot be read at all (a problem says why)."""
+    where = f"Statement[{index}]"
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    readable = True
     for key in raw:
-        if key not in allowed:
+        if key not in _STATEMENT_ELEMENTS:
             problems.append(
-                f"{where}: unknown element '{key}' (elements are case-sensitive: {sorted(allowed)})"
+                f"{where}: unknown element '{key}' "
+                f"(elements are case-sensitive: {sorted(_STATEMENT_ELEMENTS)})"
             )
     effect = raw.get("Effect")
     if is_unknown(effect):
         raise UnknownDocumentError(f"{where}.Effect is not known until the update")
     if effect not in ("Allow", "Deny"):
         problems.append(f'{where}: \'Effect\' must be "Allow" or "Deny", got {effect!r}')
+        readable = False
     if ("Action" in raw) == ("NotAction" in raw):
         problems.append(f"{where}: give exactly one of 'Action' or 'NotAction'")
+        readable = False
     actions = _strings(raw["Action"], f"{where}.Action", problems) if "Action" in raw else None
     not_actions = _strings(raw["NotAction"], f"{where}.NotAction", problems) if "NotAction" in raw else None
-    for patterns, element in ((actions, "Action"), (not_actions, "NotAction")):
-        if patterns:
-            try:
-                expand_all(patterns)
-            except UnknownActionError as error:
-                problems.append(f"{where}.{element}: {error}")
+    actions = _known_patterns(actions, f"{where}.Action", problems)
+    not_actions = _known_patterns(not_actions, f"{where}.NotAction", problems)
+    if actions == ():
+        readable = False  # nothing it names exists: it grants nothing
     resources = not_resources = None
     principals = not_principals = None
     if kind == "identity":
         if ("Resource" in raw) == ("NotResource" in raw):
             problems.append(f"{where}: give exactly one of 'Resource' or 'NotResource'")
+            readable = readable and "Resource" in raw
         if "Resource" in raw:
             resources = _strings(raw["Resource"], f"{where}.Resource", problems, unknown_as=IN_STACK_ARN)
         if "NotResource" in raw:
@@ -198,6 +310,7 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
     else:
         if ("Principal" in raw) == ("NotPrincipal" in raw):
             problems.append(f"{where}: give exactly one of 'Principal' or 'NotPrincipal'")
+            readable = readable and "Principal" in raw
         if "Principal" in raw:
             principals = _principals(raw["Principal"], f"{where}.Principal", problems)
         if "NotPrincipal" in raw:
@@ -205,6 +318,8 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
         for element in ("Resource", "NotResource"):
             if element in raw:
                 problems.append(f"{where}: a trust policy has no '{element}'")
+    if not readable:
+        return None
     sid = raw.get("Sid")
     return Statement(
         index=index,
@@ -220,30 +335,60 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
     )
 
 
-def parse_policy(value: Any, kind: DocumentKind = "identity") -> PolicyDocument:
+def _load_json(text: str) -> Any:
+    """JSON text to Python, refusing before parsing what no IAM document can be."""
+    if len(text) > MAX_DOCUMENT_TEXT:
+        raise PolicyDocumentError(
+            f"{len(text)} characters of text; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS} "
+            "characters without whitespace"
+        )
+    size = len(_WHITESPACE.sub("", text))
+    if size > MAX_DOCUMENT_CHARACTERS:
+        raise PolicyDocumentError(
+            f"{size} characters without whitespace; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS}"
+        )
+    try:
+        return json.loads(text, object_pairs_hook=_keyed_object)
+    except json.JSONDecodeError as error:
+        raise PolicyDocumentError(
+            f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise PolicyDocumentError(
+            f"nested more than {MAX_DOCUMENT_DEPTH} levels deep; no IAM document is"
+        ) from None
+
+
+_WHITESPACE = re.compile(r"\s")
+
+
+def parse_policy(value: Any, kind: DocumentKind = "identity", *, lenient: bool = False) -> PolicyDocument:
     """Parse a policy given as JSON text or as a mapping.
 
     Raises `UnknownDocumentError` when it cannot be known before the update, and
     `PolicyDocumentError` (listing every problem) when AWS would reject it or it cannot be analysed.
+    With `lenient`, a document that is only partly malformed is returned with its readable
+    statements and its `problems` instead; see the module docstring.
     """
     if is_unknown(value):
         raise UnknownDocumentError("the document is not known until the update")
     if isinstance(value, str):
-        text = value
-        try:
-            document = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise PolicyDocumentError(
-                f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-            ) from None
+        document = _load_json(value)
     elif isinstance(value, dict):
         document = value
-        text = json.dumps(value)
     else:
         raise PolicyDocumentError(f"expected a JSON policy document, got {type(value).__name__}")
     if not isinstance(document, dict):
         raise PolicyDocumentError("the document must be a JSON object with 'Version' and 'Statement'")
-    problems: list[str] = []
+    problems = _structure_problems(document)
+    if any(problem.startswith("nested more than") for problem in problems):
+        raise PolicyDocumentError("; ".join(problems))
+    text = value if isinstance(value, str) else json.dumps(value)
+    size = len(_WHITESPACE.sub("", text))
+    if size > MAX_DOCUMENT_CHARACTERS:
+        raise PolicyDocumentError(
+            f"{size} characters without whitespace; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS}"
+        )
     version = document.get("Version")
     if version != POLICY_VERSION:
         problems.append(
@@ -263,9 +408,7 @@ def parse_policy(value: Any, kind: DocumentKind = "identity") -> PolicyDocument:
         problems.append("'Statement' must be a statement object or a list of them")
         raw_statements = []
     statements = [_statement(raw, index, kind, problems) for index, raw in enumerate(raw_statements)]
-    if problems:
+    readable = tuple(s for s in statements if s is not None)
+    if problems and not (lenient and readable):
         raise PolicyDocumentError("; ".join(problems))
-    return PolicyDocument(
-        statements=tuple(s for s in statements if s is not None),
-        size=len(re.sub(r"\s", "", text)),
-    )
+    return PolicyDocument(statements=readable, size=size, problems=tuple(problems))

@@ -206,6 +206,11 @@ FINDINGS: dict[str, Finding] = {
             "Fix the named key in the --policy-pack-config file.",
         ),
         Finding(
+            "PACK-INPUT-001",
+            "Resource inputs the pack refuses to read",
+            "Keep the resource within IAM's own limits: policy documents of at most 10,240 characters and no deeper nesting than IAM's document grammar.",
+        ),
+        Finding(
             "PACK-ERROR-001",
             "The pack could not analyse this resource",
             "Report this as a defect of the policy pack; under a mandatory rule the resource stays blocked until it can be analysed.",

@@ -149,10 +149,11 @@ class StackModel:
     ) -> PolicyDocument | None:
         """The parsed document at `resource.props[key]` (or `value` when nested deeper).
 
-        Malformed documents are reported by their own rule, unknown ones are listed in `unresolved`.
+        Read leniently: malformed documents are also reported by their own rule; unknown ones are
+        listed in `unresolved`.
         """
         try:
-            return parse_policy(resource.props.get(key) if value is None else value, kind)
+            return parse_policy(resource.props.get(key) if value is None else value, kind, lenient=True)
         except UnknownDocumentError:
             self.unresolved.append(
                 Unresolved(resource.urn, key, f"{label} is built from values known only after the update")

@@ -25,6 +25,7 @@ RULES_DIR = PACK_DIR / "iam_guard" / "rules"
 DOCS_DIR = PACK_DIR / "docs"
 README = PACK_DIR / "README.md"
 RULE_SUPPORT = PACK_DIR / "iam_guard" / "rule_support.py"
+REQUEST_LIMITS = PACK_DIR / "iam_guard" / "request_limits.py"
 
 POLICY_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FINDING_ID = re.compile(r"^(IAM|PACK)-[A-Z]+-\d{3}$")
@@ -133,7 +134,7 @@ def test_every_finding_id_used_by_a_rule_is_defined() -> None:
 
 
 def test_every_defined_finding_is_emitted_somewhere() -> None:
-    used = set().union(*(finding_ids_in(path) for path in [*rule_modules(), RULE_SUPPORT]))
+    used = set().union(*(finding_ids_in(path) for path in [*rule_modules(), RULE_SUPPORT, REQUEST_LIMITS]))
     assert sorted(set(FINDINGS) - used) == []
 
 
@@ -144,8 +145,14 @@ def test_findings_are_keyed_by_their_own_id_and_complete() -> None:
         assert finding.title.strip() and finding.remediation.strip(), key
 
 
-def test_pack_level_findings_come_from_rule_support() -> None:
+def test_pack_level_findings_come_from_rule_support_and_the_request_limits() -> None:
     assert finding_ids_in(RULE_SUPPORT) == {"PACK-CONFIG-001", "PACK-ERROR-001"}
+    assert finding_ids_in(REQUEST_LIMITS) == {"PACK-INPUT-001", "PACK-ERROR-001"}
+
+
+def test_pack_level_findings_are_documented_under_the_policy_that_reports_them() -> None:
+    text = docs_page("iam-policy-document-valid").read_text()
+    assert "PACK-INPUT-001" in text
 
 
 # --- docs pages ----------------------------------------------------------------------------------
@@ -175,15 +182,18 @@ def test_docs_page_names_the_policy_and_its_config_keys(policy: Any) -> None:
 # --- the pack entry point ------------------------------------------------------------------------
 
 
-def test_pack_main_holds_only_imports_a_docstring_and_the_policy_pack_call() -> None:
+def test_pack_main_holds_only_imports_a_docstring_the_request_limits_and_the_policy_pack_call() -> None:
     tree = ast.parse((PACK_DIR / "__main__.py").read_text())
     body = list(tree.body)
     docstring, rest = body[0], body[1:]
     assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
     assert isinstance(docstring.value.value, str)
     calls = [node for node in rest if not isinstance(node, (ast.Import, ast.ImportFrom))]
-    assert len(calls) == 1, f"expected one statement besides imports, got {[ast.dump(n)[:60] for n in calls]}"
-    [statement] = calls
+    assert len(calls) == 2, f"expected two statements besides imports, got {[ast.dump(n)[:60] for n in calls]}"
+    guard, statement = calls
+    # The guard goes first: it must be in place before the pack starts serving.
+    assert isinstance(guard, ast.Expr) and isinstance(guard.value, ast.Call)
+    assert isinstance(guard.value.func, ast.Name) and guard.value.func.id == "install_request_limits"
     assert isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
     call = statement.value
     assert isinstance(call.func, ast.Name) and call.func.id == "PolicyPack"

@@ -18,9 +18,21 @@ Report = Callable[[str, str, "str | None"], None]
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     admin_tiers = set(string_list(config, "admin_tiers"))
-    for principal in model.in_stack_principals():
+    # Principals of this stack, and those outside it that this stack grants policies to.
+    judged = [p for p in model.principals.values() if p.urn is not None or p.documents]
+    for principal in judged:
         documents = model.effective_documents(principal)
         if not evaluate(d.document for d in documents).is_full_admin():
+            continue
+        if principal.urn is None and principal.kind == "role" and principal.key in admin_tiers:
+            # The rule needs the tier's trust to require MFA, and that trust is not in this stack.
+            for urn in sorted({d.source_urn for d in documents}):
+                report(
+                    "IAM-ADMIN-002",
+                    f"admin tier {principal.label} is not managed in this stack, so the pack cannot see "
+                    "whether its trust requires MFA; grant its admin policy in the stack that defines the role",
+                    urn,
+                )
             continue
         if principal.kind == "role" and principal.key in admin_tiers:
             role = model.by_urn.get(principal.urn or "")
@@ -40,7 +52,8 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         # Name the documents that grant admin on their own; if none does, they add up together.
         decisive = [d for d in documents if evaluate([d.document]).is_full_admin()] or documents
         sources = ", ".join(sorted({d.label for d in decisive}))
-        report("IAM-ADMIN-001", f"{principal.label} has full admin through {sources}", principal.urn)
+        for urn in [principal.urn] if principal.urn else sorted({d.source_urn for d in decisive}):
+            report("IAM-ADMIN-001", f"{principal.label} has full admin through {sources}", urn)
     # A customer policy that is admin by itself is a loaded gun even before anything attaches it.
     attached_to_admin_tiers = {
         d.origin_urn
@@ -51,7 +64,7 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     }
     for policy in model.of_type(types.POLICY):
         try:
-            parsed = parse_policy(policy.props.get("policy"))
+            parsed = parse_policy(policy.props.get("policy"), lenient=True)
         except (UnknownDocumentError, PolicyDocumentError):
             continue
         if evaluate([parsed]).is_full_admin() and policy.urn not in attached_to_admin_tiers:

@@ -83,6 +83,15 @@ def check(
             if statement.effect != "Allow" or statement.principals is None:
                 continue
             aws_principals = statement.principals.get("AWS", ()) + statement.principals.get("*", ())
+            wildcards = [
+                f"{kind}: {value}"
+                for kind in ("Service", "Federated")
+                for value in statement.principals.get(kind, ())
+                if "*" in value
+            ]
+            if wildcards:
+                # IAM matches principals literally; a wildcard service or provider trusts any of them.
+                report("IAM-TRUST-001", f"{where} trusts a wildcard principal ({', '.join(wildcards)})")
             if any(_ANY_ACCOUNT.match(p) for p in aws_principals):
                 report("IAM-TRUST-001", f"{where} trusts every AWS account ({', '.join(aws_principals)})")
                 continue
