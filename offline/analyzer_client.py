@@ -30,9 +30,12 @@ import json
 import logging
 import os
 import queue
+import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +72,10 @@ ALL_POLICIES_KEY = "all"  # the CLI's key for "this enforcement level for every 
 _MAX_MESSAGE_BYTES = 400 * 1024 * 1024  # the CLI's and the pack server's gRPC message limit
 _CALL_TIMEOUT_SECONDS = 120.0
 _STDERR_TAIL_LINES = 60
+_STDERR_SHOWN_LINES = 20  # of the tail kept, how many an error message quotes
+# A pack that dies closes its socket a moment before it can be reaped: wait that long for its exit code.
+_EXIT_GRACE_SECONDS = 2.0
+_TRANSPORT_FAILURES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED})
 
 
 class PolicyPackError(RuntimeError):
@@ -76,7 +83,15 @@ class PolicyPackError(RuntimeError):
 
 
 class PolicyConfigError(ValueError):
-    """A policy pack config the CLI would not accept (or, for unknown names, silently ignore)."""
+    """A policy pack config the CLI or the pack would not accept, or would silently ignore.
+
+    `problems` holds one line per problem, each naming the policy and the key (and the closest valid
+    key when there is one).
+    """
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -215,45 +230,126 @@ def _parse_entry(key: str, value: Any) -> tuple[str | None, dict[str, Any]]:
     raise PolicyConfigError(f"{key}: {value!r} is not valid; use an enforcement level or an object")
 
 
+def _suggestion(unknown: str, valid: Iterable[str]) -> str:
+    close = difflib.get_close_matches(unknown, list(valid), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _unknown_policy_message(unknown: str, pack_name: str, valid: Sequence[str]) -> str:
-    close = difflib.get_close_matches(unknown, valid, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown policy '{unknown}'{hint}; policy pack '{pack_name}' has: {', '.join(valid)}"
+    return (
+        f"unknown policy '{unknown}'{_suggestion(unknown, valid)}; "
+        f"policy pack '{pack_name}' has: {', '.join(valid)}"
+    )
 
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "number": (int, float),
-    "integer": (int,),
+    "integer": (int, float),  # integral floats pass: the wire carries every number as a double
     "boolean": (bool,),
     "array": (list,),
     "object": (dict,),
+    "null": (type(None),),
 }
 
 
-def _schema_problems(
-    policy: str, schema: Mapping[str, Any], required: Sequence[str], props: Mapping[str, Any]
-) -> list[str]:
-    """Required properties, and the type and enum of each property the schema describes.
+def _json(value: Any) -> str:
+    return json.dumps(int(value) if isinstance(value, float) and value.is_integer() else value)
 
-    The CLI validates with a full JSON Schema implementation; these are the checks a config file
-    most often fails, without adding a dependency.
-    """
-    problems = [f"{policy}: {name} is required" for name in required if name not in props]
-    for name, value in props.items():
-        spec = schema.get(name)
-        if not isinstance(spec, Mapping):
+
+def _at(where: str, problem: str) -> str:
+    return f"{where}: {problem}" if where else problem
+
+
+def _type_problem(schema: Mapping[str, Any], value: Any) -> str | None:
+    expected = schema.get("type")
+    names = [expected] if isinstance(expected, str) else list(expected or [])
+    for name in names:
+        if isinstance(value, bool) and name in ("number", "integer"):
+            continue  # bool is an int in Python but not a JSON number
+        if name == "integer" and isinstance(value, float) and not value.is_integer():
             continue
-        expected = spec.get("type")
-        types = _JSON_TYPES.get(expected) if isinstance(expected, str) else None
-        # bool is an int in Python but not a JSON number
-        wrong_bool = isinstance(value, bool) and expected in ("number", "integer")
-        integral_float = expected == "integer" and isinstance(value, float) and value.is_integer()
-        if types is not None and (wrong_bool or not (isinstance(value, types) or integral_float)):
-            problems.append(f"{policy}: {name}: expected {expected}, got {json.dumps(value)}")
-        if "enum" in spec and value not in spec["enum"]:
-            problems.append(f"{policy}: {name}: must be one of {json.dumps(spec['enum'])}")
+        if isinstance(value, _JSON_TYPES.get(name, (object,))):
+            return None
+    return f"expected {' or '.join(names)}, got {_json(value)}" if names else None
+
+
+def schema_problems(schema: Mapping[str, Any], value: Any, where: str = "") -> list[str]:
+    """What in `value` breaks a JSON Schema, one line each: `<path>: <problem>` (`exemptions[0].reason: ...`).
+
+    The CLI validates pack config with a full JSON Schema implementation (gojsonschema); this covers
+    the keywords config schemas use (type, enum, minimum, maximum, minLength, maxLength, pattern,
+    items, minItems, maxItems, uniqueItems, properties, required, additionalProperties) without
+    adding a dependency.
+    """
+    wrong_type = _type_problem(schema, value)
+    if wrong_type:
+        return [_at(where, wrong_type)]
+    problems: list[str] = []
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(_at(where, f"must be one of {_json(schema['enum'])}, got {_json(value)}"))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            problems.append(_at(where, f"must be at least {_json(schema['minimum'])}, got {_json(value)}"))
+        if "maximum" in schema and value > schema["maximum"]:
+            problems.append(_at(where, f"must be at most {_json(schema['maximum'])}, got {_json(value)}"))
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            problems.append(_at(where, f"needs {_json(schema['minLength'])}+ characters, got {_json(value)}"))
+        if len(value) > schema.get("maxLength", len(value)):
+            problems.append(_at(where, f"takes {_json(schema['maxLength'])} characters at most"))
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            problems.append(_at(where, f"{_json(value)} does not match {schema['pattern']}"))
+    if isinstance(value, list):
+        problems += _array_problems(schema, value, where)
+    if isinstance(value, dict):
+        problems += _object_problems(schema, value, where)
     return problems
+
+
+def _array_problems(schema: Mapping[str, Any], items: list[Any], where: str) -> list[str]:
+    problems: list[str] = []
+    if len(items) < schema.get("minItems", 0):
+        problems.append(_at(where, f"needs at least {_json(schema['minItems'])} item(s)"))
+    if len(items) > schema.get("maxItems", len(items)):
+        problems.append(_at(where, f"takes at most {_json(schema['maxItems'])} item(s)"))
+    if schema.get("uniqueItems") and len({_json(item) for item in items}) < len(items):
+        problems.append(_at(where, "items must be unique"))
+    if isinstance(schema.get("items"), Mapping):
+        for index, item in enumerate(items):
+            problems += schema_problems(schema["items"], item, f"{where}[{index}]")
+    return problems
+
+
+def _object_problems(schema: Mapping[str, Any], value: Mapping[str, Any], where: str) -> list[str]:
+    properties: Mapping[str, Any] = schema.get("properties") or {}
+    prefix = f"{where}." if where else ""
+    extra = schema.get("additionalProperties", True)
+    required = [name for name in schema.get("required", []) if name not in value]
+    problems = [_at(where, f"'{name}' is required") for name in required]
+    for name, item in value.items():
+        if name in properties:
+            problems += schema_problems(properties[name], item, f"{prefix}{name}")
+        elif extra is False:
+            problems.append(_at(where, f"unknown property '{name}'{_suggestion(name, properties)}"))
+        elif isinstance(extra, Mapping):
+            problems += schema_problems(extra, item, f"{prefix}{name}")
+    return problems
+
+
+def policy_config_schema(policy: analyzer_pb2.PolicyInfo) -> dict[str, Any]:
+    """A policy's config schema as the CLI builds it from GetAnalyzerInfo, but closed to other keys.
+
+    The protocol carries only `properties` and `required`, so the CLI's schema admits any other key
+    and the pack would silently ignore a misspelt one; here an unknown key is an error, as it is for
+    a pack that checks its Configure (ours does).
+    """
+    return {
+        "type": "object",
+        "properties": json_format.MessageToDict(policy.configSchema.properties),
+        "required": list(policy.configSchema.required),
+        "additionalProperties": False,
+    }
 
 
 def reconcile_policy_config(
@@ -262,24 +358,22 @@ def reconcile_policy_config(
     """The config Configure receives: every policy's defaults, then the pack's initial config, then `config`.
 
     Mirrors the CLI's ReconcilePolicyPackConfig (schema defaults, `all`, per-policy overrides,
-    validation of the result). Stricter than the CLI in one way: a key that names no policy is an
-    error here, where the CLI forwards it and the pack silently ignores it.
+    validation of the result). Stricter than the CLI where the CLI lets a mistake through to a pack
+    that would ignore it: a key that names no policy, a property a policy's schema does not list,
+    and a property under `all` (which only sets every policy's enforcement level) are errors here.
+    Raises `PolicyConfigError` with every problem found, one line each.
     """
     if not isinstance(config, Mapping):
         raise PolicyConfigError("expected a JSON object mapping policy names to their config")
     valid = sorted([ALL_POLICIES_KEY, *(policy.name for policy in info.policies)])
-    unknown = [key for key in config if key not in valid]
-    if unknown:
-        raise PolicyConfigError("; ".join(_unknown_policy_message(key, info.name, valid) for key in unknown))
+    problems = [_unknown_policy_message(key, info.name, valid) for key in config if key not in valid]
 
     resolved: dict[str, ResolvedPolicyConfig] = {}
-    schemas: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    schemas = {policy.name: policy_config_schema(policy) for policy in info.policies}
     for policy in info.policies:
-        schema = json_format.MessageToDict(policy.configSchema.properties)
-        schemas[policy.name] = (schema, list(policy.configSchema.required))
         defaults = {
             name: spec["default"]
-            for name, spec in schema.items()
+            for name, spec in schemas[policy.name]["properties"].items()
             if isinstance(spec, dict) and "default" in spec
         }
         resolved[policy.name] = ResolvedPolicyConfig(_LEVEL_NAMES[policy.enforcementLevel], defaults)
@@ -292,25 +386,35 @@ def reconcile_policy_config(
         for key, value in info.initialConfig.items()
     }
     for layer in (initial, config):
-        parsed = {key: _parse_entry(key, value) for key, value in layer.items()}
-        all_level = parsed.get(ALL_POLICIES_KEY, (None, {}))[0]
+        parsed: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        for key, value in layer.items():
+            try:
+                parsed[key] = _parse_entry(key, value)
+            except PolicyConfigError as error:
+                problems += error.problems
+        all_level, all_properties = parsed.get(ALL_POLICIES_KEY, (None, {}))
+        problems += [
+            f"{ALL_POLICIES_KEY}: unknown property '{name}': only enforcementLevel applies to every "
+            "policy; set it under each policy that takes it"
+            for name in all_properties
+        ]
         if all_level is not None:
             resolved = {k: ResolvedPolicyConfig(all_level, v.properties) for k, v in resolved.items()}
         for key, (level, properties) in parsed.items():
             if key == ALL_POLICIES_KEY or key not in resolved:
-                continue  # `all` is applied above; the CLI's pass-through of other keys is inert
+                continue  # `all` is applied above; unknown names are reported above
             current = resolved[key]
             resolved[key] = ResolvedPolicyConfig(
                 level or current.enforcement_level, {**current.properties, **properties}
             )
 
-    problems = [
-        problem
-        for name, (schema, required) in schemas.items()
-        for problem in _schema_problems(name, schema, required, resolved[name].properties)
+    problems += [
+        f"{name}: {problem}"
+        for name, schema in schemas.items()
+        for problem in schema_problems(schema, resolved[name].properties)
     ]
     if problems:
-        raise PolicyConfigError("invalid policy config: " + "; ".join(problems))
+        raise PolicyConfigError(*problems)
     return resolved
 
 
@@ -406,13 +510,7 @@ class PolicyPackProcess:
                     ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
                 ],
             )
-            try:
-                grpc.channel_ready_future(self._channel).result(timeout=start_timeout)
-            except grpc.FutureTimeoutError:
-                raise PolicyPackError(
-                    f"policy pack {self.pack_dir} printed port {port} but did not answer on it "
-                    f"within {start_timeout:.0f}s{self._stderr_text()}"
-                ) from None
+            self._wait_until_serving(port, start_timeout)
         except BaseException:
             self.close()
             raise
@@ -421,9 +519,51 @@ class PolicyPackProcess:
         logger.debug("policy pack %s listening on port %d", self.pack_dir, port)
 
     def _stderr_text(self) -> str:
+        """`; its last stderr lines: ...` (indented, one a line), for the end of an error message."""
         self._readers[1].join(timeout=5)
-        tail = "\n".join(self._stderr).strip()
-        return f"\n--- stderr of the pack ---\n{tail}" if tail else " (it wrote nothing to stderr)"
+        lines = [line for line in self._stderr if line.strip()][-_STDERR_SHOWN_LINES:]
+        if not lines:
+            return "; it wrote nothing to stderr"
+        return "; its last stderr lines:\n" + "\n".join(f"  {line}" for line in lines)
+
+    def _exit_status(self, grace: float = 0.0) -> str | None:
+        """How the process ended (`exited with code 3`, `was killed by signal 9 (SIGKILL)`), or None."""
+        try:
+            code = self._process.wait(timeout=grace) if grace else self._process.poll()
+        except subprocess.TimeoutExpired:
+            return None
+        if code is None:
+            return None
+        if code < 0:
+            try:
+                name = f" ({signal.Signals(-code).name})"
+            except ValueError:
+                name = ""
+            return f"was killed by signal {-code}{name}"
+        return f"exited with code {code}"
+
+    def _wait_until_serving(self, port: int, timeout: float) -> None:
+        """Wait for the pack's gRPC server, noticing at once when the process ends instead."""
+        ready = grpc.channel_ready_future(self._channel)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                ready.result(timeout=0.2)
+                return
+            except grpc.FutureTimeoutError:
+                pass
+            ended = self._exit_status()
+            if ended is not None:
+                ready.cancel()
+                raise PolicyPackError(
+                    f"the policy pack process {ended} after printing port {port}{self._stderr_text()}"
+                )
+            if time.monotonic() >= deadline:
+                ready.cancel()
+                raise PolicyPackError(
+                    f"policy pack {self.pack_dir} printed port {port} but did not answer on it "
+                    f"within {timeout:.0f}s{self._stderr_text()}"
+                )
 
     def _wait_for_port(self, first_line: queue.Queue[bytes], timeout: float) -> int:
         try:
@@ -435,10 +575,7 @@ class PolicyPackProcess:
             ) from None
         text = line.decode(errors="replace").strip()
         if not line:
-            try:
-                ended = f"exited with code {self._process.wait(timeout=10)}"
-            except subprocess.TimeoutExpired:
-                ended = "closed its stdout"
+            ended = self._exit_status(grace=10) or "closed its stdout"
             raise PolicyPackError(
                 f"policy pack {self.pack_dir} {ended} before printing its port{self._stderr_text()}"
             )
@@ -465,11 +602,14 @@ class PolicyPackProcess:
             if optional and error.code() == grpc.StatusCode.UNIMPLEMENTED:
                 logger.debug("policy pack does not implement %s; skipped, as the CLI does", method)
                 return None
-            if self._process.poll() is not None:
+            grace = _EXIT_GRACE_SECONDS if error.code() in _TRANSPORT_FAILURES else 0.0
+            ended = self._exit_status(grace)
+            if ended is not None:
                 raise PolicyPackError(
-                    f"policy pack exited with code {self._process.returncode} "
-                    f"during {method}{self._stderr_text()}"
+                    f"the policy pack process {ended} during {method}{self._stderr_text()}"
                 ) from None
+            if method == "Configure" and error.code() == grpc.StatusCode.INVALID_ARGUMENT:
+                raise PolicyConfigError(*(error.details() or "").splitlines()) from None
             raise PolicyPackError(
                 f"policy pack failed in {method}: {error.code()}: {error.details()}"
             ) from None

@@ -6,8 +6,10 @@ Output, in order: the plan; then, per mode, a heading `Policy check (preview): .
 line `N mandatory, M advisory violation(s)`.
 
 Exit codes: 0 clean (advisory findings allowed), 1 a mandatory violation in either mode, 2 the
-check could not run (bad stack file or stack config, missing or malformed pack config, a pack that
-does not start).
+check could not run: a bad stack file or stack config, a missing or malformed pack config, a pack
+config its policies' schemas reject (one `error:` line per problem), a pack that does not start or
+dies, or any unexpected error (`error: could not run the check: <type>: <message>`; the traceback
+is logged at debug level). Never 1 for a failure to run.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from offline.gate import HEADING, GateResult, analyze_run, render_violations
 from offline.plan import render_plan
 from offline.stack_files import StackFileError, load_stack_settings
 
+logger = logging.getLogger(__name__)
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 _COMMANDS = {"preview": "`pulumi preview`", "update": "`pulumi up`"}
 
@@ -52,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         help="policy pack config JSON, as for --policy-pack-config "
         "(default: <policy-pack>/config/<stack>.json when it exists)",
     )
+    check.add_argument("--debug", action="store_true", help="log at debug level (pack output, tracebacks)")
     return parser
 
 
@@ -86,8 +91,19 @@ def _heading(result: GateResult, config_path: Path | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run `check`; the exit code is 0, 1 (a mandatory violation) or 2 (the check could not run)."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    level = logging.DEBUG if args.debug else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _check(args)
+    except Exception as error:  # a check that could not run must not look like a finding (exit 1)
+        logger.debug("the check failed unexpectedly", exc_info=True)
+        print(f"error: could not run the check: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+
+
+def _check(args: argparse.Namespace) -> int:
     config_path: Path | None = args.pack_config
     if config_path is None and (args.policy_pack / "config" / f"{args.stack}.json").is_file():
         config_path = args.policy_pack / "config" / f"{args.stack}.json"
@@ -111,8 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 pack.configure(pack_config)
             except PolicyConfigError as error:
-                where = f"pack config {config_path}" if config_path else "pack config"
-                print(f"error: {where}: {error}", file=sys.stderr)
+                where = f"pack config {_shown(config_path)}" if config_path else "pack config"
+                for problem in error.problems:
+                    print(f"error: {where}: {problem}", file=sys.stderr)
                 return 2
             results = [analyze_run(pack, run, stack_config=settings.config) for run in (preview, update)]
     except PolicyPackError as error:

@@ -1,10 +1,14 @@
 """The iamtiers guardrails policy pack: blocks IAM that breaks least privilege or MFA."""
 
 from iam_guard import ALL_POLICIES
+from iam_guard.config_schema import refuse_config_outside_schemas
 from iam_guard.request_limits import install_request_limits
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-install_request_limits()  # before the pack serves: hostile requests get a finding, not a crash
+# Before the pack serves: a misspelt config key fails Configure instead of switching a control off,
+# and a hostile request gets a finding instead of a crash.
+refuse_config_outside_schemas()
+install_request_limits()
 
 PolicyPack(
     name="iamtiers-guardrails",

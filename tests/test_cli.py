@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+import offline.cli
 from tests.conftest import PROJECT_DIR, stack_config
 
 
@@ -55,3 +59,31 @@ def test_broken_yaml_is_a_clean_error(project_with_stack: Callable[[dict[str, An
     assert result.returncode == 2
     assert "Pulumi.test.yaml: not valid YAML" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unexpected_error_is_exit_2_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the traceback, and exit 1, which reads as "a mandatory violation".
+    def out_of_memory(*args: object, **kwargs: object) -> None:
+        raise MemoryError("cannot allocate 2147483648 bytes")
+
+    monkeypatch.setattr(offline.cli, "run_stack", out_of_memory)
+    assert offline.cli.main(["check", "--stack", "dev"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "error: could not run the check: MemoryError: cannot allocate 2147483648 bytes\n"
+    assert captured.out == ""
+
+
+def test_unexpected_error_logs_its_traceback_at_debug_level(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("registrations")
+
+    monkeypatch.setattr(offline.cli, "run_stack", broken)
+    with caplog.at_level(logging.DEBUG, logger="offline.cli"):
+        assert offline.cli.main(["check", "--stack", "dev"]) == 2
+    [record] = [r for r in caplog.records if r.name == "offline.cli"]
+    assert record.levelno == logging.DEBUG
+    assert record.exc_info is not None and record.exc_info[0] is KeyError

