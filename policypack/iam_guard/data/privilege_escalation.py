@@ -1,7 +1,8 @@
 """Privilege-escalation methods: sets of actions that, allowed together, let a principal gain privileges.
 
-Transcribed row by row from the project's research note `shared/reference/iam-rules-anchors.md`, section
-"(b) Privilege-escalation combinations — full merged list" (110 rows; rule A7). That list is the union of
+Transcribed row by row from `privilege_escalation_specification.md` beside this module: section
+"(b) Privilege-escalation combinations — full merged list" of the project's research note on IAM rule
+anchors (110 rows; rule A7), kept in the repository. That list is the union of
 seven public catalogues, abbreviated in each row's `sources` as:
 
 * RH  — Rhino Security Labs `aws_escalate.py` (the original 22 methods);
