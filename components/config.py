@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+import types
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -24,22 +26,64 @@ from pydantic import (
 )
 
 from components.action_catalog import action_problem
+from components.iam_limits import (
+    NAME_LIMITS,
+    NameKind,
+    condition_operator_problem,
+    name_problem,
+    path_problem,
+    resource_problem,
+    role_description_problem,
+    shown,
+    tag_key_problem,
+    tag_value_problem,
+)
 
 PARTITION = "aws"
+CONFIG_NAMESPACE = "iamtiers"  # the project's `name` in Pulumi.yaml: every key of ours is `iamtiers:<key>`
 IAM_MANAGED_POLICY_QUOTA = 10  # attached managed policies per group or role (IAM default quota)
 
-AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
-IamName = Annotated[str, StringConstraints(pattern=r"^[\w+=,.@-]{1,64}$")]
-IamPath = Annotated[str, StringConstraints(pattern=r"^/([\x21-\x7e]{0,510}/)?$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
-TagMap = dict[
-    Annotated[str, StringConstraints(min_length=1, max_length=128)],
-    Annotated[str, StringConstraints(max_length=256)],
-]
 
-_MANAGED_POLICY_ARN = re.compile(r"^arn:aws:iam::(aws|\d{12}):policy/([\w+=,.@/-]+)$")
-_MANAGED_POLICY_NAME = re.compile(r"^([\w+=,.@-]+/)*[\w+=,.@-]{1,128}$")
-_IAM_ARN = re.compile(r"^arn:aws:iam::\d{12}:(saml-provider|oidc-provider)/[\w+=,.@/-]+$")
+def _refuse(check: Callable[[str], str | None]) -> AfterValidator:
+    """A pydantic validator raising the problem `check` finds, so pydantic reports it at its key."""
+
+    def validate(value: str) -> str:
+        problem = check(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(validate)
+
+
+def _name(kind: NameKind) -> AfterValidator:
+    return _refuse(lambda value: name_problem(value, kind))
+
+
+AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+UserName = Annotated[str, _name("user")]
+GroupName = Annotated[str, _name("group")]
+RoleName = Annotated[str, _name("role")]
+IamPath = Annotated[str, _refuse(path_problem)]
+RoleDescription = Annotated[str, _refuse(role_description_problem)]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")]
+
+
+def _user_email_problem(email: str) -> str | None:
+    # components/iam_user.py tags each user with its email, so it must be a valid tag value too.
+    problem = tag_value_problem(email)
+    return f"the email becomes the user's 'email' tag; {problem}" if problem else None
+
+
+UserEmail = Annotated[Email, _refuse(_user_email_problem)]
+TagMap = dict[Annotated[str, _refuse(tag_key_problem)], Annotated[str, _refuse(tag_value_problem)]]
+Resource = Annotated[str, _refuse(resource_problem)]
+ConditionOperator = Annotated[str, _refuse(condition_operator_problem)]
+
+_MANAGED_POLICY_ARN = re.compile(r"^arn:aws:iam::(aws|\d{12}):policy(/.*)$")
+# components/iam_group.py names a group's inline policies `<group>-<suffix>`; the longest suffix.
+GROUP_INLINE_POLICY_SUFFIX = "-self-service"
+_IAM_ARN = re.compile(r"^arn:aws:iam::\d{12}:(saml-provider|oidc-provider)/[A-Za-z0-9_+=,.@/-]+$")
 _ACCOUNT_ALIAS = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 _SERVICE_PRINCIPAL = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
 
@@ -69,28 +113,27 @@ def managed_policy_key(reference: str) -> str:
     return reference.rsplit("/", 1)[-1]
 
 
-def _check_policy_reference(reference: str) -> str:
+def _policy_reference_problem(reference: str) -> str | None:
+    """A managed policy as AWS-managed `[path/]NAME` or ARN, with IAM's name and path rules."""
     if reference.startswith("arn:"):
-        if not _MANAGED_POLICY_ARN.match(reference):
-            raise ValueError(
-                f"'{reference}' is not a managed policy ARN "
+        match = _MANAGED_POLICY_ARN.match(reference)
+        if not match:
+            return (
+                f"{shown(reference)} is not a managed policy ARN "
                 "(expected arn:aws:iam::aws:policy/NAME or arn:aws:iam::123456789012:policy/NAME)"
             )
-    elif not _MANAGED_POLICY_NAME.match(reference):
-        raise ValueError(
-            f"'{reference}' is neither an AWS-managed policy name nor an ARN "
-            "(e.g. ReadOnlyAccess or job-function/ViewOnlyAccess)"
-        )
-    return reference
+        path_and_name = match.group(2)
+    else:
+        path_and_name = "/" + reference
+    path, _, name = path_and_name.rpartition("/")
+    return name_problem(name, "policy") or path_problem(path + "/")
 
 
-PolicyReference = Annotated[str, Field(min_length=1)]
+PolicyReference = Annotated[str, Field(min_length=1), _refuse(_policy_reference_problem)]
 
 
 def _check_managed_policies(references: list[str], holder_and_fix: str) -> list[str]:
-    """Well-formed references, within the IAM quota, none listed twice."""
-    for reference in references:
-        _check_policy_reference(reference)
+    """Within the IAM quota, none listed twice (each reference is checked by `PolicyReference`)."""
     if len(references) > IAM_MANAGED_POLICY_QUOTA:
         raise ValueError(
             f"{len(references)} managed policies exceed the IAM quota of {IAM_MANAGED_POLICY_QUOTA} per "
@@ -107,8 +150,8 @@ class Statement(_Strict):
     effect: Literal["Allow", "Deny"] = "Allow"
     actions: list[str] = Field(default_factory=list)
     not_actions: list[str] = Field(default_factory=list)
-    resources: list[str] = Field(min_length=1)
-    conditions: dict[str, dict[str, str | list[str] | bool | int]] = Field(default_factory=dict)
+    resources: list[Resource] = Field(min_length=1)
+    conditions: dict[ConditionOperator, dict[str, str | list[str] | bool | int]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_action_form(self) -> Statement:
@@ -138,13 +181,13 @@ class RemoteTier(_Strict):
     """A role tier that lives in another account (hub and spoke)."""
 
     account_id: AccountId
-    tier: IamName
+    tier: RoleName
     path: IamPath = "/"
 
 
 # A tier is named directly when local, or by {account_id, tier} when in another account.
 TierReference = Annotated[
-    Annotated[IamName, Tag("local")] | Annotated[RemoteTier, Tag("remote")],
+    Annotated[RoleName, Tag("local")] | Annotated[RemoteTier, Tag("remote")],
     Discriminator(lambda value: "local" if isinstance(value, str) else "remote"),
 ]
 
@@ -173,7 +216,7 @@ class GroupSettings(_Strict):
 
 
 class Group(GroupSettings):
-    name: IamName
+    name: GroupName
     description: str = ""
     managed_policies: list[PolicyReference] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
@@ -183,6 +226,19 @@ class Group(GroupSettings):
     @classmethod
     def _policies(cls, value: list[str]) -> list[str]:
         return _check_managed_policies(value, "group; merge some into 'statements' or split the group")
+
+    @field_validator("name")
+    @classmethod
+    def _inline_policy_names_fit(cls, value: str) -> str:
+        # PutGroupPolicy: PolicyName at most 128 characters, and ours are `<group>-<suffix>`.
+        room = NAME_LIMITS["policy"] - len(GROUP_INLINE_POLICY_SUFFIX)
+        if len(value) > room:
+            raise ValueError(
+                f"the group's inline policy '<group>{GROUP_INLINE_POLICY_SUFFIX}' would have "
+                f"{len(value) + len(GROUP_INLINE_POLICY_SUFFIX)} characters (IAM allows "
+                f"{NAME_LIMITS['policy']}); shorten the group name to {room} characters"
+            )
+        return value
 
 
 class OidcTrust(_Strict):
@@ -261,15 +317,10 @@ class RoleTierSettings(_Strict):
     path: IamPath = "/"
     trust: Trust = Field(default_factory=Trust)
 
-    @field_validator("permissions_boundary")
-    @classmethod
-    def _boundary(cls, value: str | None) -> str | None:
-        return None if value is None else _check_policy_reference(value)
-
 
 class RoleTier(RoleTierSettings):
-    name: IamName
-    description: str = ""
+    name: RoleName
+    description: RoleDescription = ""
     managed_policies: list[PolicyReference] = Field(default_factory=list)
     statements: list[Statement] = Field(default_factory=list)
     tags: TagMap = Field(default_factory=dict)
@@ -278,6 +329,17 @@ class RoleTier(RoleTierSettings):
     @classmethod
     def _policies(cls, value: list[str]) -> list[str]:
         return _check_managed_policies(value, "role; merge some into 'statements'")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_a_tag_value(cls, value: str) -> str:
+        # components/role_tier.py tags the role `iamtiers:tier: <name>`; TagRole refuses ',' in values.
+        if "," in value:
+            raise ValueError(
+                f"{shown(value)} becomes the role's 'iamtiers:tier' tag value, and IAM tag values "
+                "may not contain ','; rename the tier"
+            )
+        return value
 
     @model_validator(mode="after")
     def _trusted_by_someone(self) -> RoleTier:
@@ -324,9 +386,9 @@ class UserSettings(_Strict):
 
 
 class User(UserSettings):
-    name: IamName
-    email: Email | None = None
-    groups: list[IamName] = Field(default_factory=list)
+    name: UserName
+    email: UserEmail | None = None
+    groups: list[GroupName] = Field(default_factory=list)
     disabled: bool = False
 
     @model_validator(mode="after")
@@ -377,7 +439,7 @@ class CloudTrailSettings(_Strict):
         3653,
     ] = 365
     kms_key_arn: (
-        Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")] | None
+        Annotated[str, StringConstraints(pattern=r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")] | None
     ) = None
 
 
@@ -482,8 +544,8 @@ def _format_location(prefix: str, loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("local", "remote"):
-            continue
+        elif part in _UNION_TAGS or part == "[key]":
+            continue  # a discriminator tag, or pydantic marking a bad dict key (the message says "key")
         else:
             path += f".{part}" if path else str(part)
     return path
@@ -502,13 +564,59 @@ _TYPE_HINTS = {
 }
 
 
-def _validation_problems(prefix: str, error: ValidationError) -> list[str]:
+_UNION_TAGS = ("local", "remote")  # TierReference's discriminator tags, not keys
+
+
+def _union_members(annotation: Any) -> list[Any]:
+    if get_origin(annotation) is Annotated:
+        return _union_members(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return [member for arg in get_args(annotation) for member in _union_members(arg)]
+    return [annotation]
+
+
+def _annotation_at(annotation: Any, part: int | str) -> Any:
+    """The type found one step (list index, model field or dict value) below `annotation`."""
+    if part in _UNION_TAGS:
+        return annotation
+    for member in _union_members(annotation):
+        if isinstance(part, int) and get_origin(member) is list:
+            return get_args(member)[0]
+        if isinstance(member, type) and issubclass(member, BaseModel) and part in member.model_fields:
+            return member.model_fields[part].annotation
+        if isinstance(part, str) and get_origin(member) is dict:
+            return get_args(member)[1]
+    return None
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the model accepts in the mapping at `loc`, for spelling suggestions."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _annotation_at(annotation, part)
+    return [
+        key
+        for member in _union_members(annotation)
+        if isinstance(member, type) and issubclass(member, BaseModel)
+        for key in member.model_fields
+    ]
+
+
+def _unknown_key_message(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key (did you mean '{close[0]}'?); remove it or fix its spelling"
+    return "unknown key; remove it or check its spelling against the config reference"
+
+
+def _validation_problems(prefix: str, error: ValidationError, model: type[BaseModel]) -> list[str]:
     problems: list[str] = []
     for item in error.errors():
-        location = _format_location(prefix, tuple(item["loc"]))
+        loc = tuple(item["loc"])
+        location = _format_location(prefix, loc)
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
-            message = "unknown key; remove it or check its spelling against the config reference"
+            message = _unknown_key_message(str(loc[-1]), _known_keys(model, loc[:-1]))
         elif item["type"] == "string_pattern_mismatch":
             message = f"{item['input']!r} has the wrong shape ({_pattern_hint(location)})"
         elif item["type"] == "missing":
@@ -524,9 +632,11 @@ def _pattern_hint(location: str) -> str:
         return "an account id is 12 digits, quoted in YAML"
     if "email" in location:
         return "expected an email address such as soc@example.com"
-    if location.endswith("path"):
-        return "a path starts and ends with '/'"
-    return "letters, digits and +=,.@_- only, at most 64 characters"
+    if location.endswith("sid"):
+        return "a statement id is ASCII letters and digits only"
+    if location.endswith("kms_key_arn"):
+        return "expected arn:aws:kms:REGION:ACCOUNT:key/KEY-ID"
+    return "see the config reference in README.md"
 
 
 def _split_collection(key: str, raw: Any, problems: list[str]) -> list[tuple[str, dict[str, Any]]]:
@@ -538,7 +648,9 @@ def _split_collection(key: str, raw: Any, problems: list[str]) -> list[tuple[str
         return []
     unknown = sorted(set(raw) - {"defaults", "items"})
     for extra in unknown:
-        problems.append(f"{key}.{extra}: unknown key; a collection holds only 'defaults' and 'items'")
+        close = difflib.get_close_matches(str(extra), ["defaults", "items"], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problems.append(f"{key}.{extra}: unknown key{hint}; a collection holds only 'defaults' and 'items'")
     settings_model, _ = _COLLECTIONS[key]
     defaults = raw.get("defaults") or {}
     if not isinstance(defaults, Mapping):
@@ -547,7 +659,7 @@ def _split_collection(key: str, raw: Any, problems: list[str]) -> list[tuple[str
     try:
         settings_model.model_validate(defaults)
     except ValidationError as error:
-        problems.extend(_validation_problems(f"{key}.defaults", error))
+        problems.extend(_validation_problems(f"{key}.defaults", error, settings_model))
         defaults = {}
     items = raw.get("items") or []
     if not isinstance(items, list):
@@ -577,7 +689,7 @@ def _names(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
 
 
 def _cross_reference(
-    entries: dict[str, list[tuple[str, dict[str, Any]]]], raw: Mapping[str, Any]
+    entries: dict[str, list[tuple[str, dict[str, Any]]]], raw: Mapping[str, Any], namespace: str
 ) -> list[str]:
     """Duplicate names and dangling references, judged on the merged entries.
 
@@ -618,7 +730,7 @@ def _cross_reference(
             if not (isinstance(trust, Mapping) and trust.get("this_account") is True):
                 problems.append(
                     f"{where}: tier '{reference}' does not trust this account's users; "
-                    f"set {tier_path}.trust.this_account: true"
+                    f"set {namespace}:{tier_path}.trust.this_account: true"
                 )
     group_names = _names(entries["group"])
     for path, user in entries["user"]:
@@ -635,10 +747,11 @@ def _cross_reference(
     return problems
 
 
-def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
+def parse_stack_config(raw: Mapping[str, Any], namespace: str = CONFIG_NAMESPACE) -> StackConfig:
     """Validate the project's config keys (without namespace) into a `StackConfig`.
 
-    Raises `ConfigError` listing every problem, each with its key path and fix.
+    Raises `ConfigError` listing every problem, each with its key path as `pulumi config set --path`
+    spells it (`iamtiers:users.items[3].name`) and the fix.
     """
     problems: list[str] = []
     document: dict[str, Any] = {k: v for k, v in raw.items() if k not in _COLLECTIONS}
@@ -651,10 +764,10 @@ def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
     try:
         config = StackConfig.model_validate(document)
     except ValidationError as error:
-        problems.extend(_rewrite_item_path(p, paths) for p in _validation_problems("", error))
-    problems.extend(_cross_reference(entries, raw))
+        problems.extend(_rewrite_item_path(p, paths) for p in _validation_problems("", error, StackConfig))
+    problems.extend(_cross_reference(entries, raw, namespace))
     if problems or config is None:
-        raise ConfigError(problems)
+        raise ConfigError([f"{namespace}:{problem}" for problem in problems])
     return config
 
 

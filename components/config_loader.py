@@ -9,13 +9,22 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components.config import ConfigError, StackConfig, parse_stack_config
+from components.config_keys import config_key_problems
 
 
 def _project_config() -> dict[str, Any]:
-    """Every `<project>:<key>` value, objects decoded, so that unknown keys can be reported too."""
+    """Every `<project>:<key>` value, objects decoded, so that unknown keys can be reported too.
+
+    A key in a misspelt namespace (`iamtier:users`) is an error: the CLI passes it on as another
+    namespace's, and the program would never read it.
+    """
     project = pulumi.get_project()
     # The SDK has no public listing of keys; the CLI passes them in these two places.
     merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    # The CLI already refuses undeclared keys in the project's namespace; misspelt namespaces pass it.
+    misspelt = config_key_problems(merged, project, declared=set())
+    if misspelt:
+        raise ConfigError([f"{key}: {problem}" for key, problem in misspelt])
     raw: dict[str, Any] = {}
     for qualified, text in merged.items():
         namespace, _, key = qualified.partition(":")

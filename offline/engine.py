@@ -137,13 +137,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         with self._lock:
             first = self._recorded.get(urn)
             if first is not None and request.type == STACK_TYPE:
-                # set_mocks registers a root stack of its own before the program's; the program's wins.
-                self.run.registrations.remove(first)
-                first = None
-            if first is None:
+                # set_mocks registers a root stack of its own before the program's, and children may
+                # name it before the program's arrives: the program's takes its place, first.
+                self.run.registrations[self.run.registrations.index(first)] = registration
+                self._recorded[urn] = registration
+            elif first is None:
                 self._recorded[urn] = registration
                 self.run.registrations.append(registration)
-        if first is not None:
+        if first is not None and request.type != STACK_TYPE:
             message = (
                 f"duplicate resource URN {urn}: resource {request.name!r} registered a second time "
                 f"(first as {first.name!r} of type {first.type}); give each resource a unique name"

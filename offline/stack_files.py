@@ -1,4 +1,10 @@
-"""Read Pulumi.yaml and Pulumi.<stack>.yaml into the flat config map the CLI hands a program."""
+"""Read Pulumi.yaml and Pulumi.<stack>.yaml into the flat config map the CLI hands a program.
+
+A file is refused, never half-read: YAML anchors and aliases, duplicate keys (YAML keeps the last
+one silently) and config keys outside the namespaces the program reads are all problems, reported
+together, one line each, with the file and line. (Under the real CLI the config arrives as JSON in
+PULUMI_CONFIG, and reading the YAML is the CLI's business.)
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,23 @@ from typing import Any
 
 import yaml
 
+from components.config_keys import config_key_problems, qualified_key
+
+_ANCHOR_FIX = "stack files may not use YAML anchors/aliases; write the values out"
+
 
 class StackFileError(Exception):
-    """A project or stack file that cannot be read; the message names the file and the fix."""
+    """Project or stack files that cannot be read; `problems` holds one line per defect, naming the
+    file (and line) and the fix."""
+
+    def __init__(self, problems: str | list[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        if len(self.problems) == 1:
+            message = self.problems[0]
+        else:
+            listing = "\n".join(f"  - {problem}" for problem in self.problems)
+            message = f"{len(self.problems)} problems in the project and stack files:\n{listing}"
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -23,16 +43,114 @@ class StackSettings:
     region: str
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+class StackFileLoader(yaml.SafeLoader):
+    """A SafeLoader for project and stack files: composes nodes (with their line marks) so that
+    anchors, aliases and duplicate keys can be refused before any value is constructed."""
+
+
+def _anchor_problems(text: str, shown: Path) -> list[str]:
+    """One line per source line that defines an anchor, uses an alias or a merge key.
+
+    Runs on the event stream, so an alias bomb is refused before anything is expanded.
+    """
+    found: dict[int, list[str]] = {}
+    for event in yaml.parse(text, Loader=StackFileLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent):
+            found.setdefault(line, []).append(f"alias '*{event.anchor}'")
+        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            found.setdefault(line, []).append(f"anchor '&{event.anchor}'")
+        elif isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.style is None:
+            found.setdefault(line, []).append("merge key '<<'")
+    return [
+        f"{shown}:{line}: {', '.join(dict.fromkeys(uses))}: {_ANCHOR_FIX}"
+        for line, uses in sorted(found.items())
+    ]
+
+
+def _key_text(loader: StackFileLoader, node: yaml.Node) -> str | None:
+    """A mapping key as the config's JSON text would spell it (so `1` and "1" collide)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None  # complex keys are refused when the document is constructed
+    key = loader.construct_object(node)
+    return key if isinstance(key, str) else json.dumps(key)
+
+
+def _duplicate_key_problems(loader: StackFileLoader, node: yaml.Node, path: str, shown: Path) -> list[str]:
+    """One line per key that repeats an earlier key of the same mapping, anywhere in the document."""
+    problems: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        first_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = _key_text(loader, key_node)
+            child = f"{path}.{key}" if path else str(key)
+            line = key_node.start_mark.line + 1
+            if key is not None and key in first_lines:
+                problems.append(
+                    f"{shown}:{line}: duplicate key '{child}' (first on line {first_lines[key]}); YAML would "
+                    "silently keep only the last one, so merge the two into one entry"
+                )
+            elif key is not None:
+                first_lines[key] = line
+            problems.extend(_duplicate_key_problems(loader, value_node, child, shown))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems.extend(_duplicate_key_problems(loader, item, f"{path}[{index}]", shown))
+    return problems
+
+
+@dataclass(frozen=True)
+class _YamlFile:
+    path: Path
+    data: dict[str, Any]
+    config_lines: dict[str, int]  # each key under `config:` -> its line
+
+
+def _read_yaml(path: Path, problems: list[str]) -> _YamlFile | None:
+    """The file's top-level mapping, or None after adding its problems to `problems`."""
     if not path.is_file():
-        raise StackFileError(f"{path}: file not found")
+        problems.append(f"{path}: file not found")
+        return None
+    text = path.read_text()
+    loader = StackFileLoader(text)
     try:
-        loaded = yaml.safe_load(path.read_text()) or {}
+        refused = _anchor_problems(text, path)
+        if refused:
+            problems.extend(refused)
+            return None
+        node = loader.get_single_node()
+        if node is None:
+            return _YamlFile(path, {}, {})
+        # Reported, then read on (the last value wins) so that later checks report alongside.
+        problems.extend(_duplicate_key_problems(loader, node, "", path))
+        loaded = loader.construct_document(node)
     except yaml.YAMLError as error:
-        raise StackFileError(f"{path}: not valid YAML: {error}") from None
+        problems.append(f"{path}: not valid YAML: {error}")
+        return None
+    finally:
+        loader.dispose()
     if not isinstance(loaded, dict):
-        raise StackFileError(f"{path}: expected a mapping at the top level")
-    return loaded
+        problems.append(f"{path}: expected a mapping at the top level")
+        return None
+    return _YamlFile(path, loaded, _config_lines(node, path, problems))
+
+
+def _config_lines(document: yaml.Node, path: Path, problems: list[str]) -> dict[str, int]:
+    """The line of each key under `config:`; a `config:` that is not a mapping is a problem."""
+    for key_node, value_node in document.value:
+        if key_node.value != "config" or value_node.tag == "tag:yaml.org,2002:null":
+            continue
+        if not isinstance(value_node, yaml.MappingNode):
+            line = value_node.start_mark.line + 1
+            problems.append(f"{path}:{line}: 'config' must be a mapping of 'namespace:key' to value")
+            return {}
+        return {str(key.value): key.start_mark.line + 1 for key, _ in value_node.value}
+    return {}
+
+
+def _config_of(file: _YamlFile) -> dict[str, Any]:
+    config = file.data.get("config")
+    return config if isinstance(config, dict) else {}
 
 
 def _as_config_text(value: Any) -> str:
@@ -41,24 +159,37 @@ def _as_config_text(value: Any) -> str:
     return json.dumps(value)
 
 
-def _qualified(key: str, project: str) -> str:
-    return key if ":" in key else f"{project}:{key}"
-
-
 def load_stack_settings(project_dir: Path, stack: str) -> StackSettings:
-    """Merge project-level defaults with the stack file, the way `pulumi config` resolves them."""
-    project_file = _read_yaml(project_dir / "Pulumi.yaml")
-    project = str(project_file.get("name", ""))
-    if not project:
-        raise StackFileError(f"{project_dir / 'Pulumi.yaml'}: 'name' is missing")
-    config: dict[str, str] = {}
-    for key, declaration in (project_file.get("config") or {}).items():
-        if isinstance(declaration, dict) and "default" in declaration:
-            config[_qualified(key, project)] = _as_config_text(declaration["default"])
+    """Merge project-level defaults with the stack file, the way `pulumi config` resolves them.
+
+    Raises `StackFileError` listing every problem in both files.
+    """
+    problems: list[str] = []
+    project_path = project_dir / "Pulumi.yaml"
     stack_path = project_dir / f"Pulumi.{stack}.yaml"
-    stack_file = _read_yaml(stack_path)
-    for key, value in (stack_file.get("config") or {}).items():
-        qualified = _qualified(key, project)
+    project_file = _read_yaml(project_path, problems)
+    stack_file = _read_yaml(stack_path, problems)
+    if project_file is None or stack_file is None:
+        raise StackFileError(problems)
+    project = str(project_file.data.get("name", ""))
+    if not project:
+        raise StackFileError([*problems, f"{project_path}: 'name' is missing"])
+    declarations = _config_of(project_file)
+    declared = {qualified_key(str(key), project) for key in declarations}
+    # Declarations are judged on their namespace only; stack keys must also be declared.
+    for file, known in ((project_file, set()), (stack_file, declared)):
+        for key, problem in config_key_problems(map(str, _config_of(file)), project, known):
+            line = file.config_lines.get(key)
+            where = f"{file.path}:{line}" if line else str(file.path)
+            problems.append(f"{where}: config key '{key}': {problem}")
+    if problems:
+        raise StackFileError(problems)
+    config: dict[str, str] = {}
+    for key, declaration in declarations.items():
+        if isinstance(declaration, dict) and "default" in declaration:
+            config[qualified_key(key, project)] = _as_config_text(declaration["default"])
+    for key, value in _config_of(stack_file).items():
+        qualified = qualified_key(key, project)
         if isinstance(value, dict) and set(value) == {"secure"}:
             raise StackFileError(
                 f"{stack_path}: {key} is encrypted with the stack's secrets provider, which is not "

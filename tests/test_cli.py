@@ -41,7 +41,8 @@ def test_bad_stack_config_is_a_clean_error(project_with_stack: Callable[[dict[st
     project = project_with_stack(config)
     result = check("--stack", "test", "--project-dir", str(project))
     assert result.returncode == 2
-    assert "users.items[0].groups[0]: unknown group 'SOC_Admin' (did you mean 'SOC_Admins'?)" in result.stderr
+    expected = "iamtiers:users.items[0].groups[0]: unknown group 'SOC_Admin' (did you mean 'SOC_Admins'?)"
+    assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

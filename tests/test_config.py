@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -120,7 +121,7 @@ BAD_CONFIGS: list[tuple[str, list[tuple[str, Any]], str]] = [
         "tier not trusting this account",
         [("groups.items.1.assumable_tiers", ["ReadOnly"])],
         "groups.items[1].assumable_tiers[0]: tier 'ReadOnly' does not trust this account's users; "
-        "set role_tiers.items[4].trust.this_account: true",
+        "set iamtiers:role_tiers.items[4].trust.this_account: true",
     ),
     ("user with no group", [("users.items.2.groups", [])], "users.items[2]: user belongs to no group"),
     (
@@ -238,6 +239,312 @@ BAD_CONFIGS: list[tuple[str, list[tuple[str, Any]], str]] = [
         "subject '*' trusts every identity of the provider",
     ),
 ]
+
+
+# What AWS would refuse half-way through `pulumi up` (issue 6); each case fails on the old model.
+LONG = "a" * 65
+AWS_REFUSALS: list[tuple[str, list[tuple[str, Any]], str]] = [
+    (
+        "non-ASCII user name",
+        [("users.items.5.name", "farah.haddád")],
+        "users.items[5].name: 'farah.haddád' is not a valid IAM user name: 'á' is not allowed "
+        "(ASCII letters, digits and +=,.@_- only, 1-64 characters)",
+    ),
+    (
+        "user name over 64",
+        [("users.items.5.name", LONG)],
+        f"users.items[5].name: '{LONG[:32]}…' is not a valid IAM user name: 65 characters, the limit is 64",
+    ),
+    (
+        "non-ASCII group name",
+        [("groups.items.3.name", "LabGäst"), ("users.items.5.groups", ["LabGäst"])],
+        "groups.items[3].name: 'LabGäst' is not a valid IAM group name: 'ä' is not allowed",
+    ),
+    (
+        "non-ASCII group membership",
+        [("users.items.5.groups", ["LabGüest"])],
+        "users.items[5].groups[0]: 'LabGüest' is not a valid IAM group name",
+    ),
+    (
+        "group name over 128",
+        [("groups.items.3.name", "G" * 129), ("users.items.5.groups", ["G" * 129])],
+        "groups.items[3].name: '"
+        + "G" * 32
+        + "…' is not a valid IAM group name: 129 characters, the limit is 128",
+    ),
+    (
+        "group name leaving no room for its inline policy names",
+        [("groups.items.3.name", "G" * 120), ("users.items.5.groups", ["G" * 120])],
+        "groups.items[3].name: the group's inline policy '<group>-self-service' would have 133 characters "
+        "(IAM allows 128); shorten the group name to 115 characters",
+    ),
+    (
+        "non-ASCII role name",
+        [("role_tiers.items.4.name", "LectureSeule-é")],
+        "role_tiers.items[4].name: 'LectureSeule-é' is not a valid IAM role name: 'é' is not allowed",
+    ),
+    (
+        "role name over 64",
+        [("role_tiers.items.4.name", LONG)],
+        "role_tiers.items[4].name: '"
+        + LONG[:32]
+        + "…' is not a valid IAM role name: 65 characters, the limit is 64",
+    ),
+    (
+        "role name with a comma (it becomes a tag value)",
+        [("role_tiers.items.4.name", "Read,Only")],
+        "role_tiers.items[4].name: 'Read,Only' becomes the role's 'iamtiers:tier' tag value",
+    ),
+    (
+        "non-ASCII remote tier",
+        [("groups.items.0.assumable_tiers.4", {"account_id": "222222222222", "tier": "SOC_Analyśt"})],
+        "groups.items[0].assumable_tiers[4].tier: 'SOC_Analyśt' is not a valid IAM role name",
+    ),
+    (
+        "non-ASCII managed policy name",
+        [("groups.items.3.managed_policies", ["job-function/ViewOnlyÄccess"])],
+        "groups.items[3].managed_policies[0]: 'ViewOnlyÄccess' is not a valid IAM policy name: "
+        "'Ä' is not allowed",
+    ),
+    (
+        "managed policy name over 128",
+        [("groups.items.3.managed_policies", ["P" * 129])],
+        "groups.items[3].managed_policies[0]: '" + "P" * 32 + "…' is not a valid IAM policy name: "
+        "129 characters, the limit is 128",
+    ),
+    (
+        "non-ASCII managed policy ARN",
+        [("groups.items.3.managed_policies", ["arn:aws:iam::111111111111:policy/Lab/Gäst"])],
+        "'Gäst' is not a valid IAM policy name: 'ä' is not allowed",
+    ),
+    (
+        "permissions boundary with a double slash",
+        [("role_tiers.items.4.permissions_boundary", "arn:aws:iam::111111111111:policy/lab//Boundary")],
+        "role_tiers.items[4].permissions_boundary: '/lab//' is not a valid IAM path: '//' is not allowed",
+    ),
+    (
+        "role description over 1000",
+        [("role_tiers.items.4.description", "d" * 1001)],
+        "role_tiers.items[4].description: 1001 characters, IAM allows 1000 in a role description",
+    ),
+    (
+        "role description outside Latin-1",
+        [("role_tiers.items.4.description", "Read-only — audit")],
+        "role_tiers.items[4].description: '—' is not allowed in a role description",
+    ),
+    (
+        "path with a double slash",
+        [("users.items.0.path", "/soc//")],
+        "users.items[0].path: '/soc//' is not a valid IAM path: '//' is not allowed",
+    ),
+    (
+        "path of two slashes",
+        [("groups.items.0.path", "//")],
+        "groups.items[0].path: '//' is not a valid IAM path: '//' is not allowed",
+    ),
+    (
+        "path over 512",
+        [("role_tiers.items.0.path", "/" + "p" * 511 + "/")],
+        "role_tiers.items[0].path: '/"
+        + "p" * 31
+        + "…' is not a valid IAM path: 513 characters, the limit is 512",
+    ),
+    (
+        "path with a space",
+        [("users.items.0.path", "/soc team/")],
+        "users.items[0].path: '/soc team/' is not a valid IAM path: ' ' is not allowed",
+    ),
+    (
+        "default path with a double slash",
+        [("users.defaults.path", "/people//")],
+        "users.defaults.path: '/people//' is not a valid IAM path",
+    ),
+    (
+        "remote tier path",
+        [("groups.items.0.assumable_tiers.4", {"account_id": "222222222222", "tier": "T", "path": "x/"})],
+        "groups.items[0].assumable_tiers[4].path: 'x/' is not a valid IAM path: "
+        "it must start and end with '/'",
+    ),
+    (
+        "resource that is not an ARN",
+        [("role_tiers.items.0.statements.0.resources", ["my-bucket/*"])],
+        "role_tiers.items[0].statements[0].resources[0]: 'my-bucket/*' is neither an ARN "
+        "(arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, e.g. arn:aws:s3:::my-bucket/*) nor '*'",
+    ),
+    (
+        "ARN with too few parts",
+        [("groups.items.2.statements.0.resources", ["arn:aws:s3:my-bucket"])],
+        "groups.items[2].statements[0].resources[0]: 'arn:aws:s3:my-bucket' is neither an ARN",
+    ),
+    (
+        "unknown condition operator",
+        [("groups.items.2.statements.0.conditions", {"StringEqual": {"aws:ResourceTag/environment": "lab"}})],
+        "groups.items[2].statements[0].conditions.StringEqual: unknown condition operator 'StringEqual' "
+        "(did you mean 'StringEquals'?)",
+    ),
+    (
+        "misspelt set qualifier",
+        [("groups.items.2.statements.0.conditions", {"ForAllValue:StringLike": {"aws:TagKeys": ["env"]}})],
+        "unknown condition operator 'ForAllValue:StringLike' (did you mean 'ForAllValues:StringLike'?)",
+    ),
+    (
+        "Null cannot take IfExists",
+        [("groups.items.2.statements.0.conditions", {"NullIfExists": {"aws:TokenIssueTime": "true"}})],
+        "unknown condition operator 'NullIfExists' (did you mean 'Null'?)",
+    ),
+    (
+        "tag key with a character IAM refuses",
+        [("users.items.0.tags", {"team!": "soc"})],
+        "users.items[0].tags.team!: tag key 'team!' has '!', which IAM tags do not allow",
+    ),
+    (
+        "tag value with a character IAM refuses",
+        [("users.defaults.tags", {"team": "security#1"})],
+        "users.defaults.tags.team: tag value 'security#1' has '#', which IAM tags do not allow",
+    ),
+    (
+        "tag key in the aws: namespace",
+        [("role_tiers.items.0.tags", {"AWS:owner": "soc"})],
+        "role_tiers.items[0].tags.AWS:owner: tag key 'AWS:owner' starts with 'aws:', which AWS reserves",
+    ),
+    (
+        "tag key over 128",
+        [("users.items.0.tags", {"k" * 129: "v"})],
+        "tag key '" + "k" * 32 + "…' has 129 characters, the limit is 128",
+    ),
+    (
+        "tag value over 256",
+        [("users.items.0.tags", {"team": "v" * 257})],
+        "users.items[0].tags.team: tag value of 257 characters, the limit is 256",
+    ),
+    (
+        "email that cannot be a tag value",
+        [("users.items.0.email", "o'brien@example.com")],
+        "users.items[0].email: the email becomes the user's 'email' tag; tag value \"o'brien@example.com\" "
+        'has "\'", which IAM tags do not allow',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"), [(e, m) for _, e, m in AWS_REFUSALS], ids=[c for c, _, _ in AWS_REFUSALS]
+)
+def test_what_aws_would_refuse_is_rejected_before_any_resource(
+    edits: list[tuple[str, Any]], expected: str
+) -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    for path, value in edits:
+        _set(raw, path, value)
+    problems = problems_of(raw)
+    assert any(expected in problem for problem in problems), "\n".join(problems)
+    assert all(problem.startswith("iamtiers:") for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("groups.items.3.name", "G" * 115),  # IAM allows 128; the old model stopped at 64
+        ("role_tiers.items.4.description", "d" * 1000),
+        ("role_tiers.items.4.description", "Lecture seule, équipe d'audit"),  # Latin-1 is allowed
+        ("users.items.0.path", "/" + "p" * 510 + "/"),
+        ("users.items.0.tags", {"équipe": "sécurité", "cost center": "a_b.c:d/e=f+g-h@i"}),
+        ("role_tiers.items.0.statements.0.resources", ["*", "arn:aws:s3:::bucket/${aws:username}/*"]),
+        (
+            "groups.items.2.statements.0.conditions",
+            {
+                "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["env*"]},
+                "NumericLessThanEquals": {"aws:MultiFactorAuthAge": 3600},
+                "Null": {"aws:TokenIssueTime": "false"},
+                "IpAddress": {"aws:SourceIp": "203.0.113.0/24"},
+                "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"},
+                "DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"},
+                "BinaryEquals": {"s3:x": "QmluYXJ5"},
+                "BoolIfExists": {"aws:SecureTransport": True},
+            },
+        ),
+        ("groups.items.3.managed_policies", ["arn:aws:iam::111111111111:policy/lab/team/LabGuest"]),
+    ],
+)
+def test_what_aws_accepts_still_passes(path: str, value: Any) -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    _set(raw, path, value)
+    if path == "groups.items.3.name":
+        _set(raw, "users.items.5.groups", [value])
+    parse_stack_config(raw)
+
+
+def test_unknown_keys_suggest_the_known_one() -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    _set(raw, "gruops", {})
+    _set(raw, "users.items.0.grups", ["LabUser"])
+    _set(raw, "role_tiers.items.4.trust.this_acount", True)
+    problems = problems_of(raw)
+    assert "iamtiers:gruops: unknown key (did you mean 'groups'?); remove it or fix its spelling" in problems
+    assert (
+        "iamtiers:users.items[0].grups: unknown key (did you mean 'groups'?); remove it or fix its spelling"
+        in (problems)
+    )
+    assert (
+        "iamtiers:role_tiers.items[4].trust.this_acount: unknown key (did you mean 'this_account'?); "
+        "remove it or fix its spelling"
+    ) in problems
+
+
+def test_problems_name_the_key_as_pulumi_config_set_path_does() -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    _set(raw, "users.items.3.groups", ["LabUsers"])
+    assert problems_of(raw) == [
+        "iamtiers:users.items[3].groups[0]: unknown group 'LabUsers' (did you mean 'LabUser'?)"
+    ]
+
+
+def test_config_namespace_is_the_project_name() -> None:
+    import yaml
+
+    from components.config import CONFIG_NAMESPACE
+    from tests.conftest import PROJECT_DIR
+
+    assert yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["name"] == CONFIG_NAMESPACE
+
+
+def test_every_problem_is_one_line_of_the_error() -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    _set(raw, "users.items.5.name", "farah.haddád")
+    _set(raw, "users.items.0.path", "/soc//")
+    _set(raw, "role_tiers.items.0.statements.0.resources", ["bucket"])
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "stack config has 3 problem(s):"
+    assert lines[1:] == [f"  - {problem}" for problem in caught.value.problems]
+
+
+def test_invalid_config_registers_no_resource() -> None:
+    """The program validates all of its config before it registers anything."""
+    import runpy
+
+    import pulumi
+
+    from offline.engine import record
+    from offline.stack_files import StackSettings
+    from tests.conftest import PROJECT_DIR
+
+    raw = copy.deepcopy(shipped("dev"))
+    _set(raw, "users.items.7.name", "gina.wölfe")  # the last entry: everything before it is valid
+    config = {f"iamtiers:{key}": json.dumps(value) for key, value in raw.items()}
+    stopped: list[str] = []
+
+    def program() -> None:
+        try:
+            runpy.run_path(str(PROJECT_DIR / "__main__.py"), run_name="__main__")
+        except pulumi.RunError as error:
+            stopped.append(str(error))
+
+    run = record(
+        program, StackSettings("iamtiers", "test", config, "111111111111", "eu-west-1"), preview=False
+    )
+    assert stopped and "users.items[7].name: 'gina.wölfe' is not a valid IAM user name" in stopped[0]
+    assert run.resources == []
 
 
 @pytest.mark.parametrize(
