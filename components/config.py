@@ -700,12 +700,13 @@ def _cross_reference(
         seen: dict[str, str] = {}
         for path, entry in pairs:
             name = str(entry.get("name", ""))
-            if name and name.lower() in seen:
+            key = name.strip().lower()  # as the model reads it: surrounding whitespace is dropped
+            if key and key in seen:
                 problems.append(
-                    f"{path}.name: duplicate {kind} name '{name}' (also {seen[name.lower()]}; "
-                    "IAM names are case-insensitive)"
+                    f"{path}.name: duplicate {kind} name '{name}' (also {seen[key]}; "
+                    "IAM names are case-insensitive and surrounding spaces are dropped)"
                 )
-            seen.setdefault(name.lower(), path)
+            seen.setdefault(key, path)
     tiers = {str(entry.get("name")): (path, entry) for path, entry in entries["role tier"]}
     tier_names = list(tiers)
     account_raw = raw.get("account")

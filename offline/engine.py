@@ -180,7 +180,8 @@ def _record_in_context(program: Callable[[], None], settings: StackSettings, run
     pulumi_settings.ROOT.set(None)
     _sync_await(run_in_stack(program))
     if monitor.duplicates:
-        raise ProgramError("; ".join(sorted(monitor.duplicates)))
+        listing = "\n".join(f"  - {message}" for message in sorted(monitor.duplicates))
+        raise ProgramError(f"the program registered {len(monitor.duplicates)} resource(s) twice:\n{listing}")
 
 
 def record(program: Callable[[], None], settings: StackSettings, *, preview: bool) -> StackRun:

@@ -611,3 +611,19 @@ def test_every_config_key_is_declared_in_the_project_file() -> None:
     declared = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     assert set(declared) == {f"iamtiers:{key}" for key in StackConfig.model_fields}
     assert all(entry["description"].strip() for entry in declared.values())
+
+
+def test_a_name_that_differs_only_by_surrounding_spaces_is_a_duplicate() -> None:
+    config = stack_config("dev")
+    users = config["iamtiers:users"]["items"]
+    twin = {**next(u for u in users if u["name"] == "bashir.khan"), "name": "bashir.khan "}
+    config["iamtiers:users"] = {**config["iamtiers:users"], "items": [*users, twin]}
+    with pytest.raises(ConfigError) as raised:
+        parse_stack_config(
+            {
+                key.removeprefix("iamtiers:"): value
+                for key, value in config.items()
+                if key.startswith("iamtiers:")
+            }
+        )
+    assert any("duplicate user name 'bashir.khan '" in problem for problem in raised.value.problems)
