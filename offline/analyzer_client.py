@@ -25,21 +25,20 @@ sdk/go/common/resource/plugin/analyzer_plugin.go):
 from __future__ import annotations
 
 import collections
-import difflib
+import importlib.util
 import json
 import logging
 import os
 import queue
-import re
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import IO, Any
 
 import grpc
@@ -230,9 +229,22 @@ def _parse_entry(key: str, value: Any) -> tuple[str | None, dict[str, Any]]:
     raise PolicyConfigError(f"{key}: {value!r} is not valid; use an enforcement level or an object")
 
 
-def _suggestion(unknown: str, valid: Iterable[str]) -> str:
-    close = difflib.get_close_matches(unknown, list(valid), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def _load_pack_json_schema() -> ModuleType:
+    """The project pack's own config checker (`iam_guard/json_schema.py`, dependency-free), loaded
+    by path so that the offline check and the pack's Configure word every config problem alike."""
+    path = PACK_DIR / "iam_guard" / "json_schema.py"
+    spec = importlib.util.spec_from_file_location("iamtiers_pack_json_schema", path)
+    if spec is None or spec.loader is None:
+        raise PolicyPackError(f"{path}: cannot be loaded; is the policy pack complete?")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_PACK_JSON_SCHEMA = _load_pack_json_schema()
+# What in a value breaks a JSON Schema, one line each: `<path>: <problem>` (`exemptions[0].reason: ...`).
+schema_problems: Callable[[Mapping[str, Any], Any], list[str]] = _PACK_JSON_SCHEMA.schema_problems
+_suggestion: Callable[[str, Iterable[str]], str] = _PACK_JSON_SCHEMA.suggestion
 
 
 def _unknown_policy_message(unknown: str, pack_name: str, valid: Sequence[str]) -> str:
@@ -240,101 +252,6 @@ def _unknown_policy_message(unknown: str, pack_name: str, valid: Sequence[str]) 
         f"unknown policy '{unknown}'{_suggestion(unknown, valid)}; "
         f"policy pack '{pack_name}' has: {', '.join(valid)}"
     )
-
-
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "number": (int, float),
-    "integer": (int, float),  # integral floats pass: the wire carries every number as a double
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-    "null": (type(None),),
-}
-
-
-def _json(value: Any) -> str:
-    return json.dumps(int(value) if isinstance(value, float) and value.is_integer() else value)
-
-
-def _at(where: str, problem: str) -> str:
-    return f"{where}: {problem}" if where else problem
-
-
-def _type_problem(schema: Mapping[str, Any], value: Any) -> str | None:
-    expected = schema.get("type")
-    names = [expected] if isinstance(expected, str) else list(expected or [])
-    for name in names:
-        if isinstance(value, bool) and name in ("number", "integer"):
-            continue  # bool is an int in Python but not a JSON number
-        if name == "integer" and isinstance(value, float) and not value.is_integer():
-            continue
-        if isinstance(value, _JSON_TYPES.get(name, (object,))):
-            return None
-    return f"expected {' or '.join(names)}, got {_json(value)}" if names else None
-
-
-def schema_problems(schema: Mapping[str, Any], value: Any, where: str = "") -> list[str]:
-    """What in `value` breaks a JSON Schema, one line each: `<path>: <problem>` (`exemptions[0].reason: ...`).
-
-    The CLI validates pack config with a full JSON Schema implementation (gojsonschema); this covers
-    the keywords config schemas use (type, enum, minimum, maximum, minLength, maxLength, pattern,
-    items, minItems, maxItems, uniqueItems, properties, required, additionalProperties) without
-    adding a dependency.
-    """
-    wrong_type = _type_problem(schema, value)
-    if wrong_type:
-        return [_at(where, wrong_type)]
-    problems: list[str] = []
-    if "enum" in schema and value not in schema["enum"]:
-        problems.append(_at(where, f"must be one of {_json(schema['enum'])}, got {_json(value)}"))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            problems.append(_at(where, f"must be at least {_json(schema['minimum'])}, got {_json(value)}"))
-        if "maximum" in schema and value > schema["maximum"]:
-            problems.append(_at(where, f"must be at most {_json(schema['maximum'])}, got {_json(value)}"))
-    if isinstance(value, str):
-        if len(value) < schema.get("minLength", 0):
-            problems.append(_at(where, f"needs {_json(schema['minLength'])}+ characters, got {_json(value)}"))
-        if len(value) > schema.get("maxLength", len(value)):
-            problems.append(_at(where, f"takes {_json(schema['maxLength'])} characters at most"))
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            problems.append(_at(where, f"{_json(value)} does not match {schema['pattern']}"))
-    if isinstance(value, list):
-        problems += _array_problems(schema, value, where)
-    if isinstance(value, dict):
-        problems += _object_problems(schema, value, where)
-    return problems
-
-
-def _array_problems(schema: Mapping[str, Any], items: list[Any], where: str) -> list[str]:
-    problems: list[str] = []
-    if len(items) < schema.get("minItems", 0):
-        problems.append(_at(where, f"needs at least {_json(schema['minItems'])} item(s)"))
-    if len(items) > schema.get("maxItems", len(items)):
-        problems.append(_at(where, f"takes at most {_json(schema['maxItems'])} item(s)"))
-    if schema.get("uniqueItems") and len({_json(item) for item in items}) < len(items):
-        problems.append(_at(where, "items must be unique"))
-    if isinstance(schema.get("items"), Mapping):
-        for index, item in enumerate(items):
-            problems += schema_problems(schema["items"], item, f"{where}[{index}]")
-    return problems
-
-
-def _object_problems(schema: Mapping[str, Any], value: Mapping[str, Any], where: str) -> list[str]:
-    properties: Mapping[str, Any] = schema.get("properties") or {}
-    prefix = f"{where}." if where else ""
-    extra = schema.get("additionalProperties", True)
-    required = [name for name in schema.get("required", []) if name not in value]
-    problems = [_at(where, f"'{name}' is required") for name in required]
-    for name, item in value.items():
-        if name in properties:
-            problems += schema_problems(properties[name], item, f"{prefix}{name}")
-        elif extra is False:
-            problems.append(_at(where, f"unknown property '{name}'{_suggestion(name, properties)}"))
-        elif isinstance(extra, Mapping):
-            problems += schema_problems(extra, item, f"{prefix}{name}")
-    return problems
 
 
 def policy_config_schema(policy: analyzer_pb2.PolicyInfo) -> dict[str, Any]:
