@@ -29,6 +29,7 @@ MAX_DOCUMENT_CHARACTERS = 10_240
 MAX_DOCUMENT_TEXT = 16 * MAX_DOCUMENT_CHARACTERS
 # A valid document nests 6 levels (Statement, list, statement, Condition, operator, values).
 MAX_DOCUMENT_DEPTH = 16
+_WHITESPACE = re.compile(r"\s")
 # A Resource left unknown at preview but produced inside the stack: a specific ARN, never a wildcard.
 IN_STACK_ARN = "arn:aws:iam::000000000000:in-stack-resource/known-after-update"
 DocumentKind = Literal["identity", "trust"]
@@ -132,14 +133,17 @@ def _wider(key: str, first: Any, second: Any) -> Any:
     ]
 
 
+_TOO_DEEP = f"nested more than {MAX_DOCUMENT_DEPTH} levels deep; no IAM document is"
+
+
 def _structure_problems(document: Any) -> list[str]:
-    """Repeated keys and excessive nesting, found without recursion."""
+    """Repeated keys, found without recursion; raises when the document nests deeper than IAM's grammar."""
     problems: list[str] = []
     pending: list[tuple[str, Any, int]] = [("", document, 1)]
     while pending:
         path, value, depth = pending.pop()
         if depth > MAX_DOCUMENT_DEPTH:
-            return [f"nested more than {MAX_DOCUMENT_DEPTH} levels deep; no IAM document is"]
+            raise PolicyDocumentError(_TOO_DEEP)
         if isinstance(value, dict):
             for key in getattr(value, "duplicates", ()):
                 problems.append(
@@ -335,8 +339,8 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
     )
 
 
-def _load_json(text: str) -> Any:
-    """JSON text to Python, refusing before parsing what no IAM document can be."""
+def _checked_size(text: str) -> int:
+    """The document's size as IAM counts it (no whitespace), refusing what no IAM document can be."""
     if len(text) > MAX_DOCUMENT_TEXT:
         raise PolicyDocumentError(
             f"{len(text)} characters of text; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS} "
@@ -347,6 +351,10 @@ def _load_json(text: str) -> Any:
         raise PolicyDocumentError(
             f"{size} characters without whitespace; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS}"
         )
+    return size
+
+
+def _load_json(text: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=_keyed_object)
     except json.JSONDecodeError as error:
@@ -354,12 +362,7 @@ def _load_json(text: str) -> Any:
             f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
     except RecursionError:
-        raise PolicyDocumentError(
-            f"nested more than {MAX_DOCUMENT_DEPTH} levels deep; no IAM document is"
-        ) from None
-
-
-_WHITESPACE = re.compile(r"\s")
+        raise PolicyDocumentError(_TOO_DEEP) from None
 
 
 def parse_policy(value: Any, kind: DocumentKind = "identity", *, lenient: bool = False) -> PolicyDocument:
@@ -373,6 +376,7 @@ def parse_policy(value: Any, kind: DocumentKind = "identity", *, lenient: bool =
     if is_unknown(value):
         raise UnknownDocumentError("the document is not known until the update")
     if isinstance(value, str):
+        size = _checked_size(value)  # before parsing, so a hostile document costs no more than a legal one
         document = _load_json(value)
     elif isinstance(value, dict):
         document = value
@@ -381,14 +385,8 @@ def parse_policy(value: Any, kind: DocumentKind = "identity", *, lenient: bool =
     if not isinstance(document, dict):
         raise PolicyDocumentError("the document must be a JSON object with 'Version' and 'Statement'")
     problems = _structure_problems(document)
-    if any(problem.startswith("nested more than") for problem in problems):
-        raise PolicyDocumentError("; ".join(problems))
-    text = value if isinstance(value, str) else json.dumps(value)
-    size = len(_WHITESPACE.sub("", text))
-    if size > MAX_DOCUMENT_CHARACTERS:
-        raise PolicyDocumentError(
-            f"{size} characters without whitespace; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS}"
-        )
+    if not isinstance(value, str):
+        size = _checked_size(json.dumps(value))  # safe now: the depth is known to be bounded
     version = document.get("Version")
     if version != POLICY_VERSION:
         problems.append(

@@ -86,12 +86,12 @@ def _fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, 
 
 def _message_fields(
     data: bytes, start: int, end: int, descriptor: Descriptor
-) -> Iterator[tuple[int, int, int, Descriptor | None]]:
-    """(field start, payload start, field end, message type or None) of each field of a message."""
+) -> Iterator[tuple[int, int, int, int, Descriptor | None]]:
+    """(number, field start, payload start, field end, message type or None) of each field of a message."""
     for number, wire_type, field_start, payload, field_end in _fields(data, start, end):
         field = descriptor.fields_by_number.get(number)
         nested = field.message_type if field is not None and wire_type == _LENGTH_DELIMITED else None
-        yield field_start, payload, field_end, nested
+        yield number, field_start, payload, field_end, nested
 
 
 def _too_deep(data: bytes, start: int, end: int, descriptor: Descriptor, budget: int) -> bool:
@@ -101,7 +101,9 @@ def _too_deep(data: bytes, start: int, end: int, descriptor: Descriptor, budget:
         message_start, message_end, message_type, depth = pending.pop()
         if depth > budget:
             return True
-        for _, payload, field_end, nested in _message_fields(data, message_start, message_end, message_type):
+        for _, _, payload, field_end, nested in _message_fields(
+            data, message_start, message_end, message_type
+        ):
             if nested is not None:
                 pending.append((payload, field_end, nested, depth + 1))
     return False
@@ -133,15 +135,13 @@ def _without_deep_fields(data: bytes, start: int, end: int, descriptor: Descript
     """The message with each too-deep field dropped (looking one level into resource lists)."""
     kept: list[bytes] = []
     dropped = False
-    for field_start, payload, field_end, nested in _message_fields(data, start, end, descriptor):
+    for number, field_start, payload, field_end, nested in _message_fields(data, start, end, descriptor):
         if nested is None or not _too_deep(data, payload, field_end, nested, _MAX_WIRE_DEPTH - level):
             kept.append(data[field_start:field_end])
         elif level == 0 and nested.fields_by_name.get("properties") is not None:
             # A resource of a stack request: keep its URN and name, drop only what is too deep.
             inner = _without_deep_fields(data, payload, field_end, nested, level + 1)
-            number = descriptor.fields_by_number
-            field_number = next(f.number for f in number.values() if f.message_type is nested)
-            kept.append(_length_delimited(field_number, inner))
+            kept.append(_length_delimited(number, inner))
         else:
             dropped = True
     if dropped:
