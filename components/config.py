@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from components import aws_managed_policies
 from components.action_catalog import action_problem
 from components.iam_limits import (
     NAME_LIMITS,
@@ -80,7 +81,8 @@ TagMap = dict[Annotated[str, _refuse(tag_key_problem)], Annotated[str, _refuse(t
 Resource = Annotated[str, _refuse(resource_problem)]
 ConditionOperator = Annotated[str, _refuse(condition_operator_problem)]
 
-_MANAGED_POLICY_ARN = re.compile(r"^arn:aws:iam::(aws|\d{12}):policy(/.*)$")
+# Any partition, as `arn:<partition>:iam::aws:policy/...` is AWS-managed in every one of them.
+_MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy(/.*)$")
 # components/iam_group.py names a group's inline policies `<group>-<suffix>`; the longest suffix.
 GROUP_INLINE_POLICY_SUFFIX = "-self-service"
 _IAM_ARN = re.compile(r"^arn:aws:iam::\d{12}:(saml-provider|oidc-provider)/[A-Za-z0-9_+=,.@/-]+$")
@@ -129,7 +131,22 @@ def _policy_reference_problem(reference: str) -> str | None:
     return name_problem(name, "policy") or path_problem(path + "/")
 
 
-PolicyReference = Annotated[str, Field(min_length=1), _refuse(_policy_reference_problem)]
+def _aws_managed_policy_problem(reference: str) -> str | None:
+    """An AWS-managed policy (`[path/]NAME` or `arn:<partition>:iam::aws:policy/...`) that AWS does not
+    have, as the policy pack's vendored data knows it; customer-managed ARNs are not judged."""
+    arn = managed_policy_arn(reference)
+    if not aws_managed_policies.is_aws_managed_arn(arn) or aws_managed_policies.lookup(arn) is not None:
+        return None
+    return aws_managed_policies.why_missing(arn)
+
+
+# The shape is checked first; whether AWS has the policy only once the reference is well formed.
+PolicyReference = Annotated[
+    str,
+    Field(min_length=1),
+    _refuse(_policy_reference_problem),
+    _refuse(_aws_managed_policy_problem),
+]
 
 
 def _check_managed_policies(references: list[str], holder_and_fix: str) -> list[str]:

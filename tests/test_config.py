@@ -97,6 +97,21 @@ def _set(raw: dict[str, Any], path: str, value: Any) -> None:
         node[last] = value
 
 
+# Eleven AWS-managed policies that exist (an unknown one is refused before the quota is counted).
+ELEVEN_MANAGED_POLICIES = [
+    "ReadOnlyAccess",
+    "SecurityAudit",
+    "IAMReadOnlyAccess",
+    "AmazonS3ReadOnlyAccess",
+    "AmazonEC2ReadOnlyAccess",
+    "AmazonVPCReadOnlyAccess",
+    "CloudWatchReadOnlyAccess",
+    "AWSCloudTrail_ReadOnlyAccess",
+    "AmazonEC2FullAccess",
+    "AmazonVPCFullAccess",
+    "job-function/ViewOnlyAccess",
+]
+
 # (case id, dev-stack edits, message expected among the problems)
 BAD_CONFIGS: list[tuple[str, list[tuple[str, Any]], str]] = [
     ("unknown top-level key", [("gruops", {})], "gruops: unknown key"),
@@ -126,7 +141,7 @@ BAD_CONFIGS: list[tuple[str, list[tuple[str, Any]], str]] = [
     ("user with no group", [("users.items.2.groups", [])], "users.items[2]: user belongs to no group"),
     (
         "eleven managed policies",
-        [("groups.items.0.managed_policies", [f"Policy{i}" for i in range(11)])],
+        [("groups.items.0.managed_policies", ELEVEN_MANAGED_POLICIES)],
         "groups.items[0].managed_policies: 11 managed policies exceed the IAM quota of 10 per group",
     ),
     (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from iam_guard.rules import (
+    aws_managed_policy_exists,
     console_users_mfa_guarded,
     group_managed_policy_quota,
     iam_policy_document_valid,
@@ -42,6 +43,7 @@ ALL_POLICIES: list[Policy] = [
     no_allow_with_not_action.POLICY,
     no_user_policies.POLICY,
     no_privileged_managed_policy.POLICY,
+    aws_managed_policy_exists.POLICY,
     group_managed_policy_quota.POLICY,
     policy_size_quota.POLICY,
     role_trust_safe.POLICY,

@@ -98,7 +98,11 @@ def why_missing(arn: str) -> str:
         return f"AWS-managed policy {name} lives at {same_name.arn}, not at '{arn}'"
     if name in retired():
         successor = retired()[name]
-        instead = f"; use its successor {_by_name()[successor].arn}" if successor else ""
+        instead = (
+            f"; use its successor {_by_name()[successor].arn}"
+            if successor
+            else "; it has no successor: grant what is needed in a policy of your own"
+        )
         return f"AWS retired the managed policy {name}{instead}"
     close = difflib.get_close_matches(name, _by_name(), n=1, cutoff=0.8)
     hint = f"; did you mean {_by_name()[close[0]].arn}?" if close else ""

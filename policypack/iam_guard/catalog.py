@@ -111,3 +111,29 @@ def access_level(action: str) -> str:
 def is_unrestrictable(action: str) -> bool:
     """True for actions that support no resource ARN (only `*` is meaningful)."""
     return not _details(action).get("resourceTypes")
+
+
+@lru_cache(maxsize=32768)
+def target_arn_templates(action: str) -> tuple[str, ...]:
+    """The ARN formats a request for `action` must be allowed on: those of its required resource types,
+    or, when none is required, of any of its types. Empty for actions that support only `*`."""
+    service, _ = action.split(":", 1)
+    declared = _details(action).get("resourceTypes")
+    resource_types = (
+        [entry for entry in declared if isinstance(entry, dict)] if isinstance(declared, list) else []
+    )
+    required = [entry for entry in resource_types if entry.get("required")] or resource_types
+    templates: list[str] = []
+    for entry in required:
+        details = _catalog().resources.get_resource_type_details(service, str(entry.get("name")))
+        arn = details.get("arn") if isinstance(details, dict) else None
+        if isinstance(arn, str):
+            templates.append(arn)
+    return tuple(templates)
+
+
+@lru_cache(maxsize=32768)
+def changes_permissions(action: str) -> bool:
+    """The catalog files the action under "Permissions management" (attach, put or delete policies and
+    boundaries), before the pack's overrides, which also file credential actions there."""
+    return PERMISSIONS_MANAGEMENT in str(_details(action).get("accessLevel", ""))

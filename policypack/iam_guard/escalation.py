@@ -1,24 +1,62 @@
-"""Which privilege-escalation methods a set of effective permissions completes."""
+"""Which privilege-escalation methods a set of effective permissions completes, and by which statements."""
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from functools import lru_cache
 
 from iam_guard.catalog import expand, expand_all
+from iam_guard.data.pass_role_services import PASS_ROLE_RECEIVERS
 from iam_guard.data.privilege_escalation import PRIVILEGE_ESCALATION_METHODS, EscalationMethod
-from iam_guard.evaluation import EffectivePermissions
+from iam_guard.documents import Condition
+from iam_guard.evaluation import EffectivePermissions, Grant
 
-# PassRole escalates only when any role may be passed: scoped ARNs or iam:PassedToService neutralise it.
-_NEEDS_BROAD_RESOURCE = frozenset({"iam:passrole"})
+PASS_ROLE = "iam:passrole"
+_PASSED_TO_SERVICE = "iam:passedtoservice"
+_POSITIVE_MATCH = ("StringEquals", "StringLike", "StringEqualsIgnoreCase")
 
 
-def _usable(permissions: EffectivePermissions, pattern: str, method: EscalationMethod) -> bool:
-    return all(
-        permissions.usable_against_others(
-            action, broad=method.needs_broad_resource or action in _NEEDS_BROAD_RESOURCE
-        )
-        for action in expand(pattern)
+@lru_cache(maxsize=256)
+def receivers(method: EscalationMethod) -> frozenset[str]:
+    """The service principals the method hands its passed role to."""
+    prefixes = {action.split(":", 1)[0] for action in method.actions} - {"iam", "sts"}
+    return frozenset(principal for prefix in prefixes for principal in PASS_ROLE_RECEIVERS.get(prefix, ()))
+
+
+def _names_receiver(condition: Condition, services: frozenset[str]) -> bool:
+    """`iam:PassedToService` that lets the role go to one of `services` (so it does not break the method)."""
+    return (
+        condition.key_lower == _PASSED_TO_SERVICE
+        and condition.base_operator in _POSITIVE_MATCH
+        and condition.set_qualifier != "ForAllValues"
+        and any(fnmatchcase(service, value.lower()) for value in condition.values for service in services)
     )
+
+
+def _pass_role_grants(permissions: EffectivePermissions, method: EscalationMethod) -> list[Grant]:
+    """PassRole on any role, either unconditioned or narrowed only to the service the method launches."""
+    services = receivers(method)
+    return [
+        grant
+        for grant in permissions.grants.get(PASS_ROLE, [])
+        if grant.broad_for(PASS_ROLE)
+        and all(_names_receiver(condition, services) for condition in grant.restrictions)
+    ]
+
+
+def _deciding_grants(permissions: EffectivePermissions, method: EscalationMethod) -> dict[str, Grant] | None:
+    """For each action of the method, a grant that makes it usable; None when one action is not usable."""
+    deciding: dict[str, Grant] = {}
+    for pattern in sorted(method.actions):
+        for action in sorted(expand(pattern)):
+            if action == PASS_ROLE:
+                grants = _pass_role_grants(permissions, method)
+            else:
+                grants = permissions.usable_grants(action, broad=method.needs_broad_resource)
+            if not grants:
+                return None
+            deciding.setdefault(pattern, grants[0])
+    return deciding
 
 
 @lru_cache(maxsize=256)
@@ -27,15 +65,50 @@ def method_actions(method: EscalationMethod) -> frozenset[str]:
     return expand_all(tuple(method.actions))
 
 
-def completed_methods(permissions: EffectivePermissions) -> list[EscalationMethod]:
+# P3 takes over a resource that already runs with some role (an instance, a function, a stack): whether
+# one exists, and with which role, is outside the stack, so P3 is advice (risky-actions-unconstrained);
+# the specification's note on the "existing resource" paths asks for exactly that.
+HIJACK_CATEGORY = "P3"
+
+
+def completed_methods(permissions: EffectivePermissions, *, hijack: bool = False) -> list[EscalationMethod]:
     """Methods whose every action is usable, dropping those that contain a smaller completed one."""
-    completed = [
-        method
-        for method in PRIVILEGE_ESCALATION_METHODS
-        if all(_usable(permissions, action, method) for action in method.actions)
-    ]
-    return [method for method in completed if not any(other.actions < method.actions for other in completed)]
+    return list(completed_with_grants(permissions, hijack=hijack))
 
 
-def describe(methods: list[EscalationMethod]) -> str:
-    return "; ".join(f"{m.method_id} {m.name} ({' + '.join(sorted(m.actions))})" for m in methods)
+def completed_with_grants(
+    permissions: EffectivePermissions, *, hijack: bool = False
+) -> dict[EscalationMethod, dict[str, Grant]]:
+    """Each completed method (minimal ones only) with the grant that decides each of its actions:
+    the methods that gain privileges outright, or with `hijack` those that take over an existing resource."""
+    completed: dict[EscalationMethod, dict[str, Grant]] = {}
+    allowed = permissions.grants.keys()
+    for method in PRIVILEGE_ESCALATION_METHODS:
+        if (method.category == HIJACK_CATEGORY) != hijack:
+            continue
+        if not method.is_pattern and not method.actions <= allowed:
+            continue  # quick reject before looking at grants
+        deciding = _deciding_grants(permissions, method)
+        if deciding is not None:
+            completed[method] = deciding
+    return {
+        method: grants
+        for method, grants in completed.items()
+        if not any(other.actions < method.actions for other in completed)
+    }
+
+
+def describe(methods: list[EscalationMethod] | dict[EscalationMethod, dict[str, Grant]]) -> str:
+    """`PRIVESC-... Name (a + b)`, and, given the deciding grants, the statement behind each action."""
+    parts: list[str] = []
+    for method in methods:
+        text = f"{method.method_id} {method.name} ({' + '.join(sorted(method.actions))})"
+        if isinstance(methods, dict):
+            by_statement: dict[str, list[str]] = {}
+            for action, grant in sorted(methods[method].items()):
+                by_statement.setdefault(grant.where, []).append(action)
+            text += " via " + ", ".join(
+                f"{' + '.join(acts)} in {where}" for where, acts in by_statement.items()
+            )
+        parts.append(text)
+    return "; ".join(parts)

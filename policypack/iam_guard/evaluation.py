@@ -2,7 +2,9 @@
 
 Every Allow is expanded (wildcards and `NotAction` against the catalog), then Deny statements are
 subtracted only where they certainly apply: a Deny with a condition may not apply, and a Deny on
-a narrower resource leaves the rest of the Allow standing.
+a narrower resource leaves the rest of the Allow standing. An Allow whose conditions can never hold
+grants nothing, and resources in AWS's own account namespace (`arn:aws:iam::aws:policy/...`) are
+out of every customer's reach, so neither counts as a grant.
 """
 
 from __future__ import annotations
@@ -11,14 +13,52 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
-from iam_guard.catalog import all_actions, expand_all
-from iam_guard.conditions import restrictive_conditions
+from iam_guard.catalog import (
+    all_actions,
+    changes_permissions,
+    expand_all,
+    target_arn_templates,
+)
+from iam_guard.conditions import never_holds, restrictive_conditions
 from iam_guard.documents import Condition, PolicyDocument, Statement
 
-_SELF_VARIABLES = ("${aws:username}", "${aws:userid}")
+# Policy variables that stand for the caller itself.
+_SELF_VARIABLES = ("${aws:username}", "${aws:userid}", "${aws:principalarn}")
 # A resource whose identifier part is only a wildcard: `*`, `arn:aws:iam::123:role/*`, `arn:aws:s3:::*`.
 _BROAD_RESOURCE = re.compile(r"^(\*|arn:[^:]*:[^:]*:[^:]*:[^:]*:([A-Za-z0-9_-]+[/:])?\*)$")
+_TEMPLATE_VARIABLE = re.compile(r"\$\{[^}]*\}")
+# The account segment of resources AWS owns: AWS-managed policies (`aws`) and public SSM documents ("").
+_AWS_OWNED_ACCOUNTS = ("aws", "")
+
+
+def _arn_parts(arn: str) -> list[str] | None:
+    parts = arn.split(":", 5)
+    return parts if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def in_aws_namespace(resource: str) -> bool:
+    """`arn:aws:iam::aws:policy/...`: resources in AWS's own account, which no customer can change."""
+    parts = _arn_parts(resource)
+    return parts is not None and parts[4] == "aws"
+
+
+@lru_cache(maxsize=65536)
+def _covers_every(resource: str, template: str) -> bool:
+    """Whether the resource pattern matches every resource of the type the ARN template describes
+    (in whatever partition, region and customer account it names)."""
+    if resource == "*":
+        return True
+    pattern, shape = _arn_parts(resource), _arn_parts(template)
+    if pattern is None or shape is None:
+        return False
+    if not fnmatchcase(shape[2], pattern[2]):  # the service
+        return False
+    if "${Account}" in shape[4] and pattern[4] in _AWS_OWNED_ACCOUNTS:
+        return False  # only AWS's own resources of the type
+    sample = _TEMPLATE_VARIABLE.sub("x", shape[5])
+    return fnmatchcase(sample, pattern[5])
 
 
 @dataclass(frozen=True)
@@ -28,6 +68,11 @@ class Grant:
     statement: Statement
     resources: tuple[str, ...] | None  # None when the statement uses NotResource
     restrictions: tuple[Condition, ...]
+    source: str = ""  # the document the statement is in, when several are evaluated together
+
+    @property
+    def where(self) -> str:
+        return f"{self.source} {self.statement.label}" if self.source else self.statement.label
 
     @property
     def broad(self) -> bool:
@@ -35,6 +80,16 @@ class Grant:
         if self.resources is None:
             return True
         return any(_BROAD_RESOURCE.match(resource) for resource in self.resources)
+
+    def broad_for(self, action: str) -> bool:
+        """Allowed on every resource `action` can target, judged per resource type of the action: so
+        `ssm:SendCommand` on AWS's own documents (`arn:aws:ssm:*::document/AWS-*`) is not on any document."""
+        if self.resources is None or "*" in self.resources:
+            return True
+        templates = target_arn_templates(action)
+        if not templates:
+            return self.broad
+        return any(_covers_every(r, t) for r in self.resources for t in templates)
 
     @property
     def self_scoped(self) -> bool:
@@ -48,6 +103,11 @@ class Grant:
         return bool(self.restrictions)
 
 
+def safe_on_own_identity(action: str) -> bool:
+    """Creating one's own key or password escalates nothing; changing one's own permissions does."""
+    return not changes_permissions(action)
+
+
 @dataclass
 class EffectivePermissions:
     """action (lower-case) -> the grants that survive every applicable Deny."""
@@ -57,6 +117,10 @@ class EffectivePermissions:
     def allowed(self) -> frozenset[str]:
         return frozenset(self.grants)
 
+    def granting_statements(self) -> set[Statement]:
+        """The Allow statements that still grant something (not cancelled by a Deny, not impossible)."""
+        return {grant.statement for grants in self.grants.values() for grant in grants}
+
     def unconstrained(self, *, broad: bool = False) -> frozenset[str]:
         """Actions allowed without a narrowing condition (and on a wildcard resource, if `broad`)."""
         return frozenset(
@@ -65,16 +129,39 @@ class EffectivePermissions:
             if any(not g.constrained and (g.broad or not broad) for g in grants)
         )
 
-    def usable_against_others(self, action: str, *, broad: bool = False) -> bool:
-        """Whether `action` can be used on someone or something other than the caller itself."""
-        return any(
-            not g.constrained and not g.self_scoped and (g.broad or not broad)
+    def usable_grants(self, action: str, *, broad: bool = False) -> list[Grant]:
+        """The grants that let `action` be used on someone or something other than the caller itself
+        (for permissions management, on the caller too: attaching a policy to oneself escalates)."""
+        self_ok = not safe_on_own_identity(action)
+        return [
+            g
             for g in self.grants.get(action, [])
-        )
+            if not g.constrained and (self_ok or not g.self_scoped) and (g.broad_for(action) or not broad)
+        ]
+
+    def usable_against_others(self, action: str, *, broad: bool = False) -> bool:
+        return bool(self.usable_grants(action, broad=broad))
 
     def is_full_admin(self) -> bool:
         """Every action of every service on every resource, however it is spelt."""
         return self.unconstrained(broad=True) >= all_actions()
+
+    def capped_by(self, boundary: EffectivePermissions) -> EffectivePermissions:
+        """What remains under a permissions boundary: only actions the boundary allows too. Where the
+        boundary allows an action only under a narrowing condition, the grant carries that condition."""
+        capped = EffectivePermissions()
+        for action, grants in self.grants.items():
+            limits = boundary.grants.get(action)
+            if not limits:
+                continue
+            if any(not limit.constrained for limit in limits):
+                capped.grants[action] = list(grants)
+            else:
+                narrowing = limits[0].restrictions
+                capped.grants[action] = [
+                    Grant(g.statement, g.resources, g.restrictions + narrowing, g.source) for g in grants
+                ]
+        return capped
 
 
 def statement_actions(statement: Statement) -> frozenset[str]:
@@ -93,17 +180,31 @@ def _deny_covers(deny: Statement, grant: Grant) -> bool:
     )
 
 
-def evaluate(documents: Iterable[PolicyDocument]) -> EffectivePermissions:
-    """Allow minus Deny over all statements of all documents (one principal's policies together)."""
-    statements = [statement for document in documents for statement in document.statements]
+def evaluate(documents: Iterable[PolicyDocument], labels: Iterable[str] = ()) -> EffectivePermissions:
+    """Allow minus Deny over all statements of all documents (one principal's policies together).
+
+    `labels`, one per document, name the document in each grant, for findings over several documents.
+    """
+    documents = list(documents)
+    names = list(labels) or [""] * len(documents)
+    sourced = [
+        (statement, name)
+        for document, name in zip(documents, names, strict=True)
+        for statement in document.statements
+    ]
     permissions = EffectivePermissions()
-    for statement in statements:
-        if statement.effect != "Allow":
+    for statement, name in sourced:
+        if statement.effect != "Allow" or never_holds(statement.conditions):
             continue
-        grant = Grant(statement, statement.resources, restrictive_conditions(statement.conditions))
+        resources = statement.resources
+        if resources is not None:
+            resources = tuple(r for r in resources if not in_aws_namespace(r))
+            if not resources:
+                continue  # only AWS's own resources: nothing a customer can change
+        grant = Grant(statement, resources, restrictive_conditions(statement.conditions), name)
         for action in statement_actions(statement):
             permissions.grants.setdefault(action, []).append(grant)
-    for deny in statements:
+    for deny, _ in sourced:
         # A conditional Deny may not apply to a given request, so it subtracts nothing for certain.
         if deny.effect != "Deny" or deny.conditions:
             continue
@@ -114,3 +215,10 @@ def evaluate(documents: Iterable[PolicyDocument]) -> EffectivePermissions:
             else:
                 del permissions.grants[action]
     return permissions
+
+
+def granting_allows(document: PolicyDocument) -> list[Statement]:
+    """The document's Allow statements that grant anything at all: not cancelled by an unconditional
+    Deny in the same document, not under conditions that can never hold. Only these draw findings."""
+    granting = evaluate([document]).granting_statements()
+    return [statement for statement in document.statements if statement in granting]

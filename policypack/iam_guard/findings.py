@@ -32,7 +32,7 @@ FINDINGS: dict[str, Finding] = {
         Finding(
             "IAM-ADMIN-002",
             "Admin tier that does not require MFA",
-            'Require Bool aws:MultiFactorAuthPresent = "true" in every statement of the tier\'s trust policy that trusts IAM principals.',
+            'Require MFA in every statement of the tier\'s trust policy that trusts IAM principals: Bool aws:MultiFactorAuthPresent = "true", or NumericLessThan aws:MultiFactorAuthAge (never ...IfExists).',
         ),
         Finding(
             "IAM-ESC-001",
@@ -48,6 +48,11 @@ FINDINGS: dict[str, Finding] = {
             "IAM-ESC-003",
             "Forbidden action allowed",
             "Remove the action; it is on the pack config's forbidden_actions list.",
+        ),
+        Finding(
+            "IAM-ESC-004",
+            "sts:AssumeRole on every role",
+            "Name the roles that may be assumed (arn:aws:iam::ACCOUNT:role/NAME); on '*' or role/* the holder reaches every role whose trust admits the account.",
         ),
         Finding(
             "IAM-PASSROLE-001",
@@ -78,6 +83,11 @@ FINDINGS: dict[str, Finding] = {
             "IAM-MANAGED-001",
             "Privileged AWS-managed policy attached outside an admin tier",
             "Attach AdministratorAccess, IAMFullAccess, PowerUserAccess or AWSCloudShellFullAccess only to an MFA-gated admin tier.",
+        ),
+        Finding(
+            "IAM-MANAGED-002",
+            "AWS-managed policy that does not exist",
+            "Use the ARN the finding names: AWS-managed policies keep their path (job-function/, service-role/), and a retired policy cannot be attached any more.",
         ),
         Finding(
             "IAM-QUOTA-001",
@@ -135,6 +145,16 @@ FINDINGS: dict[str, Finding] = {
             'Test the value with BoolIfExists (Deny on "false") instead of its presence.',
         ),
         Finding(
+            "IAM-MFA-005",
+            "Force-MFA Deny blocks the first sign-in or MFA enrolment",
+            "Keep iam:ChangePassword, iam:GetUser, iam:CreateVirtualMFADevice, iam:EnableMFADevice and iam:ListMFADevices in the Deny's NotAction (never Action *): a user without MFA must be able to change the generated password and enrol a device.",
+        ),
+        Finding(
+            "IAM-MFA-006",
+            "Force-MFA Deny exempts removing an MFA device",
+            "Take iam:DeactivateMFADevice and iam:DeleteVirtualMFADevice out of the NotAction (narrow wildcards such as iam:*MFA* to the enrolment actions): exempted, they let a caller without MFA, holding only a password or access key, remove the device.",
+        ),
+        Finding(
             "IAM-CONSOLE-001",
             "Console user without a working MFA guard",
             "Put the user in a group whose policies Deny everything but MFA enrolment while aws:MultiFactorAuthPresent is false (BoolIfExists).",
@@ -178,6 +198,11 @@ FINDINGS: dict[str, Finding] = {
             "IAM-RISK-002",
             "Write or permissions-management actions without a resource constraint",
             "Scope the actions to specific resources or add a narrowing condition.",
+        ),
+        Finding(
+            "IAM-RISK-003",
+            "Takeover of an existing resource that runs with a role",
+            "Scope the listed actions to the resources the holder owns (ARNs, or aws:ResourceTag conditions); on '*' they reach every instance, function, build or stack and the role it runs with.",
         ),
         Finding("IAM-TAG-001", "Missing owner tags", "Add the listed tag keys."),
         Finding(

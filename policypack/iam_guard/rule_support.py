@@ -18,7 +18,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from iam_guard import types
+from iam_guard import aws_managed, types
 from iam_guard.config_schema import ClosedPolicyConfigSchema
 from iam_guard.documents import (
     DocumentKind,
@@ -28,6 +28,7 @@ from iam_guard.documents import (
     parse_policy,
 )
 from iam_guard.findings import finding_message
+from iam_guard.managed_documents import aws_managed_document
 from iam_guard.stack_model import StackModel, StackResource
 
 log = logging.getLogger(__name__)
@@ -100,18 +101,51 @@ def is_exempt(config: dict[str, Any], *identifiers: str | None) -> bool:
 
 @dataclass(frozen=True)
 class DocumentSite:
-    """Where a policy document sits in a resource's inputs."""
+    """Where a policy document sits in a resource's inputs, or which AWS-managed policy it attaches."""
 
-    label: str  # e.g. "policy", "assumeRolePolicy", "inlinePolicies[0].policy"
+    label: (
+        str  # e.g. "policy", "assumeRolePolicy", "inlinePolicies[0].policy", "policyArn (AWS-managed X (v2))"
+    )
     value: Any
     kind: DocumentKind
+    aws_managed: bool = False  # AWS's own document: judged for what it grants, never for how it is written
 
 
 _IDENTITY_DOCUMENT_TYPES = (types.POLICY, types.USER_POLICY, types.GROUP_POLICY, types.ROLE_POLICY)
+ATTACHMENT_TYPES = (
+    types.USER_POLICY_ATTACHMENT,
+    types.GROUP_POLICY_ATTACHMENT,
+    types.ROLE_POLICY_ATTACHMENT,
+    types.POLICY_ATTACHMENT,
+)
 
 
-def document_sites(resource_type: str, props: dict[str, Any]) -> Iterator[DocumentSite]:
-    """Every policy document a resource's inputs carry."""
+def attached_policy_arns(resource_type: str, props: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(input label, ARN) of every managed policy the resource attaches, where the ARN is known."""
+    if resource_type in ATTACHMENT_TYPES:
+        arn = props.get("policyArn")
+        if isinstance(arn, str) and not types.is_unknown(arn):
+            yield "policyArn", arn
+    if resource_type == types.ROLE:
+        for index, arn in enumerate(props.get("managedPolicyArns") or []):
+            if isinstance(arn, str) and not types.is_unknown(arn):
+                yield f"managedPolicyArns[{index}]", arn
+
+
+def _aws_managed_sites(resource_type: str, props: dict[str, Any]) -> Iterator[DocumentSite]:
+    for label, arn in attached_policy_arns(resource_type, props):
+        policy = aws_managed.lookup(arn)
+        if policy is not None:
+            yield DocumentSite(
+                f"{label} ({policy.label})", policy.path_and_name, "identity", aws_managed=True
+            )
+
+
+def document_sites(
+    resource_type: str, props: dict[str, Any], *, include_aws_managed: bool = False
+) -> Iterator[DocumentSite]:
+    """Every policy document a resource's inputs carry; with `include_aws_managed`, also the document
+    of each AWS-managed policy it attaches."""
     if resource_type in _IDENTITY_DOCUMENT_TYPES and "policy" in props:
         yield DocumentSite("policy", props["policy"], "identity")
     if resource_type == types.ROLE:
@@ -120,16 +154,26 @@ def document_sites(resource_type: str, props: dict[str, Any]) -> Iterator[Docume
         for index, inline in enumerate(props.get("inlinePolicies") or []):
             if isinstance(inline, dict) and inline.get("policy") is not None:
                 yield DocumentSite(f"inlinePolicies[{index}].policy", inline["policy"], "identity")
+    if include_aws_managed:
+        yield from _aws_managed_sites(resource_type, props)
 
 
 def parsed_documents(
-    resource_type: str, props: dict[str, Any], kind: DocumentKind | None = "identity"
+    resource_type: str,
+    props: dict[str, Any],
+    kind: DocumentKind | None = "identity",
+    *,
+    include_aws_managed: bool = False,
 ) -> Iterator[tuple[DocumentSite, PolicyDocument]]:
     """What each document grants, read leniently: a malformed document is also reported by its own
     rule, so an exemption from that rule never hides what the rest of the document grants.
-    Unknown documents are judged at stack level."""
-    for site in document_sites(resource_type, props):
+    Unknown documents are judged at stack level. Rules that judge what a document grants pass
+    `include_aws_managed`; rules that judge how it is written leave AWS's documents alone."""
+    for site in document_sites(resource_type, props, include_aws_managed=include_aws_managed):
         if kind is not None and site.kind != kind:
+            continue
+        if site.aws_managed:
+            yield site, aws_managed_document(site.value)
             continue
         try:
             yield site, parse_policy(site.value, site.kind, lenient=True)
@@ -138,10 +182,10 @@ def parsed_documents(
 
 
 def owning_role(resource_type: str, props: dict[str, Any]) -> str | None:
-    """The IAM role name a document belongs to, when it is a role's own document."""
+    """The IAM role name a document belongs to, when it is a role's own document or attachment."""
     if resource_type == types.ROLE:
         name = props.get("name")
-    elif resource_type == types.ROLE_POLICY:
+    elif resource_type in (types.ROLE_POLICY, types.ROLE_POLICY_ATTACHMENT):
         name = props.get("role")
     else:
         return None

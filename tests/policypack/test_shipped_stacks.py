@@ -28,8 +28,12 @@ def test_shipped_stacks_have_no_mandatory_violation(analyzer: PackAnalyzer, ship
     result = analyzer.run(shipped_config)
     assert not result.blocking, [d.finding for d in result.diagnostics if d.enforcement_level == "mandatory"]
     assert not [d for d in result.diagnostics if "can't run policy" in d.message]
-    # What remains is advice: credentials kept as Pulumi secrets where a user has no PGP key.
-    assert {d.policy_name for d in result.diagnostics} <= {"secrets-pgp-encrypted"}
+    # What remains is advice: credentials kept as Pulumi secrets where a user has no PGP key, and the
+    # write actions on every resource that AWS-managed policies such as AmazonVPCFullAccess grant.
+    assert {d.policy_name for d in result.diagnostics} <= {
+        "secrets-pgp-encrypted",
+        "risky-actions-unconstrained",
+    }
 
 
 def test_without_admin_tiers_the_admin_tier_is_blocked(analyzer: PackAnalyzer, dev_update: StackRun) -> None:
@@ -61,6 +65,9 @@ def test_administrator_access_on_a_group_is_blocked(
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr
     assert "[mandatory] no-privileged-managed-policy: [IAM-MANAGED-001]" in result.stdout
     assert "[mandatory] no-full-admin-access: [IAM-ADMIN-001]" in result.stdout
-    assert "group 'LabUser' has full admin through AdministratorAccess. Fix:" in result.stdout
+    assert (
+        "group 'LabUser' has full admin through AWS-managed AdministratorAccess (v1) Statement[0]. Fix:"
+        in result.stdout
+    )
     assert "user 'dmitri.ivanov' has full admin" not in result.stdout  # reported once, on the group
     assert "mandatory policy violations" in result.stderr

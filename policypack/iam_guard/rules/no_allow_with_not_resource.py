@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
+from iam_guard.evaluation import granting_allows
 from iam_guard.rule_support import parsed_documents, resource_rule
 
 
@@ -17,7 +18,7 @@ def check(
     report: Callable[[str, str], None],
 ) -> None:
     for site, document in parsed_documents(args.resource_type, props):
-        for statement in document.statements:
+        for statement in granting_allows(document):
             if statement.effect == "Allow" and statement.not_resources is not None:
                 report(
                     "IAM-NOTRES-001",

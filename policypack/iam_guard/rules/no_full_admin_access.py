@@ -22,7 +22,7 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     judged = [p for p in model.principals.values() if p.urn is not None or p.documents]
     for principal in judged:
         documents = model.effective_documents(principal)
-        if not evaluate(d.document for d in documents).is_full_admin():
+        if not model.permissions(principal).is_full_admin():
             continue
         if principal.urn is None and principal.kind == "role" and principal.key in admin_tiers:
             # The rule needs the tier's trust to require MFA, and that trust is not in this stack.
@@ -49,11 +49,21 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             for group in principal.groups
         ):
             continue  # reported once, on the group that makes its members admin
-        # Name the documents that grant admin on their own; if none does, they add up together.
-        decisive = [d for d in documents if evaluate([d.document]).is_full_admin()] or documents
-        sources = ", ".join(sorted({d.label for d in decisive}))
+        # Name the statements that grant admin on their own (every admin grant covers iam:PassRole, so
+        # its grants name them); if no document does alone, name the documents that add up to it.
+        decisive = [d for d in documents if evaluate([d.document]).is_full_admin()]
+        through = ", ".join(
+            sorted(
+                {g.where for d in decisive for g in evaluate([d.document], [d.label]).grants["iam:passrole"]}
+            )
+        ) or " + ".join(sorted({d.label for d in documents}))
+        decisive = decisive or documents
         for urn in [principal.urn] if principal.urn else sorted({d.source_urn for d in decisive}):
-            report("IAM-ADMIN-001", f"{principal.label} has full admin through {sources}", urn)
+            report(
+                "IAM-ADMIN-001",
+                f"{principal.label} has full admin through {through}",
+                urn,
+            )
     # A customer policy that is admin by itself is a loaded gun even before anything attaches it.
     attached_to_admin_tiers = {
         d.origin_urn

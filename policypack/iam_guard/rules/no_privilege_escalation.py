@@ -1,4 +1,5 @@
-"""No single document completes a privilege-escalation method (the full catalogue), nor allows a forbidden action."""
+"""No single document completes a privilege-escalation method (the full catalogue), allows a forbidden action,
+or lets its holder assume every role (outside admin tiers)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from iam_guard.catalog import UnknownActionError, expand_all
-from iam_guard.escalation import completed_methods, describe
-from iam_guard.evaluation import evaluate
+from iam_guard.escalation import completed_with_grants, describe
+from iam_guard.evaluation import EffectivePermissions, evaluate
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
     PackConfigError,
@@ -19,6 +20,7 @@ from iam_guard.rule_support import (
     string_list,
 )
 
+ASSUME_ROLE = "sts:assumerole"
 CONFIG = {
     "admin_tiers": ADMIN_TIERS_SCHEMA,
     "forbidden_actions": {
@@ -28,6 +30,11 @@ CONFIG = {
         "description": "Extra actions (wildcards allowed) no document may allow.",
     },
 }
+
+
+def _assume_any_role(permissions: EffectivePermissions) -> list[str]:
+    """Where sts:AssumeRole is allowed on every role: every role whose trust admits the account."""
+    return sorted({g.where for g in permissions.usable_grants(ASSUME_ROLE, broad=True)})
 
 
 def check(
@@ -42,14 +49,18 @@ def check(
         raise PackConfigError(f"'forbidden_actions': {error}") from None
     if belongs_to_admin_tier(args.resource_type, props, config):
         return
-    for site, document in parsed_documents(args.resource_type, props):
+    for site, document in parsed_documents(args.resource_type, props, include_aws_managed=True):
         permissions = evaluate([document])
-        methods = completed_methods(permissions)
-        if methods:
-            report("IAM-ESC-001", f"{args.name}.{site.label} completes {describe(methods)}")
+        where = f"{args.name}.{site.label}"
+        # An AWS-managed document's escalation is judged with its holder, whose permissions
+        # boundary may cap it: no-privilege-escalation-across-policies reports it.
+        if not site.aws_managed and (methods := completed_with_grants(permissions)):
+            report("IAM-ESC-001", f"{where} completes {describe(methods)}")
         allowed_forbidden = sorted(permissions.unconstrained() & forbidden)
         if allowed_forbidden:
-            report("IAM-ESC-003", f"{args.name}.{site.label} allows {', '.join(allowed_forbidden)}")
+            report("IAM-ESC-003", f"{where} allows {', '.join(allowed_forbidden)}")
+        if statements := _assume_any_role(permissions):
+            report("IAM-ESC-004", f"{where} allows sts:AssumeRole on every role ({', '.join(statements)})")
 
 
 POLICY = resource_rule(

@@ -1,4 +1,5 @@
-"""Per principal, all its policies together (a group's, or a user's groups') complete no escalation method."""
+"""Per principal, all its policies together (a group's, or a user's groups') complete no escalation method, and no
+AWS-managed policy it holds completes one on its own; a permissions boundary caps what is judged."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from iam_guard.escalation import completed_methods, describe
-from iam_guard.evaluation import evaluate
+from iam_guard.escalation import completed_methods, completed_with_grants, describe
+from iam_guard.evaluation import EffectivePermissions, evaluate
 from iam_guard.rule_support import ADMIN_TIERS_SCHEMA, stack_rule, string_list
 from iam_guard.stack_model import AttachedDocument, StackModel
 
@@ -19,13 +20,17 @@ def _method_ids(documents: list[AttachedDocument]) -> set[str]:
     return {m.method_id for m in completed_methods(evaluate(d.document for d in documents))}
 
 
+def _capped(permissions: EffectivePermissions, boundary: AttachedDocument | None) -> EffectivePermissions:
+    return permissions.capped_by(evaluate([boundary.document])) if boundary else permissions
+
+
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     admin_tiers = set(string_list(config, "admin_tiers"))
     for principal in model.in_stack_principals():
         if principal.kind == "role" and principal.key in admin_tiers:
             continue
         documents = model.effective_documents(principal)
-        permissions = evaluate(d.document for d in documents)
+        permissions = model.permissions(principal)
         if permissions.is_full_admin():
             continue  # no-full-admin-access reports it
         already: set[str] = set()
@@ -35,12 +40,25 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         if principal.kind == "user":  # a group's own combination is reported on the group
             for group in principal.groups:
                 already |= _method_ids(model.principal("group", group).documents)
-        methods = [m for m in completed_methods(permissions) if m.method_id not in already]
-        if methods:
-            sources = ", ".join(sorted({d.label for d in documents}))
+        # An AWS-managed policy that escalates on its own is reported where it is attached, capped by
+        # the holder's permissions boundary (it is not reported again on the holder's members).
+        for document in principal.documents:
+            if not document.aws_managed:
+                continue
+            single = _capped(evaluate([document.document], [document.label]), principal.boundary)
+            methods = completed_with_grants(single)
+            if methods:
+                already |= {m.method_id for m in methods}
+                report(
+                    "IAM-ESC-001",
+                    f"{document.label} attached to {principal.label} completes {describe(methods)}",
+                    document.source_urn,
+                )
+        combined = {m: g for m, g in completed_with_grants(permissions).items() if m.method_id not in already}
+        if combined:
             report(
                 "IAM-ESC-002",
-                f"{principal.label} completes {describe(methods)} through {sources}",
+                f"{principal.label} completes {describe(combined)}",
                 principal.urn,
             )
 

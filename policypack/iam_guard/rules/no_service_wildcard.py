@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
+from iam_guard.evaluation import granting_allows
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
     belongs_to_admin_tier,
@@ -28,7 +29,7 @@ def check(
     if belongs_to_admin_tier(args.resource_type, props, config):
         return
     for site, document in parsed_documents(args.resource_type, props):
-        for statement in document.statements:
+        for statement in granting_allows(document):
             if statement.effect != "Allow":
                 continue
             wildcards = _service_wildcards(statement.actions or ())

@@ -18,11 +18,19 @@ def check(
     config: dict[str, Any],
     report: Callable[[str, str], None],
 ) -> None:
-    for site, document in parsed_documents(args.resource_type, props):
-        grants = evaluate([document]).grants.get("iam:passrole", [])
+    for site, document in parsed_documents(args.resource_type, props, include_aws_managed=True):
+        permissions = evaluate([document])
+        if site.aws_managed and permissions.is_full_admin():
+            continue  # AdministratorAccess: no-full-admin-access decides who may hold it
+        grants = permissions.grants.get("iam:passrole", [])
         for grant in grants:
             gaps: list[str] = []
-            if grant.broad:
+            # AWS's documents pass named roles, or roles to the service they serve (`iam:PassedToService`,
+            # `iam:AssociatedResourceArn`); whether that service runs code with it is an escalation
+            # question. Only a pass of any role to any service counts against them.
+            if site.aws_managed and (grant.constrained or not grant.broad_for("iam:passrole")):
+                continue
+            if grant.broad_for("iam:passrole"):
                 where = "NotResource" if grant.resources is None else ", ".join(grant.resources)
                 gaps.append(f"any role ({where})")
             if not any(c.key_lower == "iam:passedtoservice" for c in grant.restrictions):

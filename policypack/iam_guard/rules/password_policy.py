@@ -13,10 +13,17 @@ from iam_guard.stack_model import StackModel
 
 Report = Callable[[str, str, "str | None"], None]
 
-# Minimums per profile: CIS AWS Foundations 3.0 (1.8, 1.9); Security Hub AFSBP (IAM.7, IAM.11-17);
-# PCI DSS (Security Hub IAM.10).
+# Minimums per profile: CIS AWS Foundations 3.0 (1.8 length, 1.9 reuse) with the complexity that CIS
+# 1.2 required (1.5-1.8); Security Hub AFSBP (IAM.7, IAM.11-17); PCI DSS (Security Hub IAM.10).
 PROFILES: dict[str, dict[str, int | bool]] = {
-    "CIS": {"minimumPasswordLength": 14, "passwordReusePrevention": 24},
+    "CIS": {
+        "minimumPasswordLength": 14,
+        "passwordReusePrevention": 24,
+        "requireUppercaseCharacters": True,
+        "requireLowercaseCharacters": True,
+        "requireNumbers": True,
+        "requireSymbols": True,
+    },
     "AFSBP": {
         "minimumPasswordLength": 14,
         "passwordReusePrevention": 24,
@@ -82,7 +89,7 @@ POLICY = stack_rule(
     check=check,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
-    remediation="Add an AccountPasswordPolicy meeting the profile (CIS: length 14, reuse 24).",
+    remediation="Add an AccountPasswordPolicy meeting the profile (CIS: length 14, reuse 24, upper and lower case, numbers and symbols).",
     config_properties={
         "profile": {
             "type": "string",

@@ -11,7 +11,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from iam_guard.catalog import PERMISSIONS_MANAGEMENT, access_level, is_unrestrictable
 from iam_guard.data.credentials_exposure import CREDENTIALS_EXPOSURE_ACTIONS
 from iam_guard.data.data_exfiltration import DATA_EXFILTRATION_ACTIONS
-from iam_guard.data.privilege_escalation import ASSUME_ROLE_PIVOT
+from iam_guard.escalation import completed_with_grants, describe
 from iam_guard.evaluation import evaluate
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
@@ -36,7 +36,7 @@ def check(
 ) -> None:
     if belongs_to_admin_tier(args.resource_type, props, config):
         return
-    for site, document in parsed_documents(args.resource_type, props):
+    for site, document in parsed_documents(args.resource_type, props, include_aws_managed=True):
         permissions = evaluate([document])
         on_everything = {
             action
@@ -44,10 +44,7 @@ def check(
             # As cloudsplaining counts them: any condition on the statement is taken as a constraint.
             if any(g.resources is None or "*" in g.resources for g in grants if not g.statement.conditions)
         }
-        exposure = sorted(
-            on_everything
-            & (CREDENTIALS_EXPOSURE_ACTIONS | DATA_EXFILTRATION_ACTIONS | ASSUME_ROLE_PIVOT.actions)
-        )
+        exposure = sorted(on_everything & (CREDENTIALS_EXPOSURE_ACTIONS | DATA_EXFILTRATION_ACTIONS))
         if exposure:
             report("IAM-RISK-001", f"{args.name}.{site.label} allows {_listing(exposure)} on every resource")
         modifying = sorted(
@@ -61,6 +58,8 @@ def check(
                 f"{args.name}.{site.label} allows {len(modifying)} write or permissions-management "
                 f"action(s) on every resource: {_listing(modifying)}",
             )
+        if hijacks := completed_with_grants(permissions, hijack=True):
+            report("IAM-RISK-003", f"{args.name}.{site.label} can take over {describe(hijacks)}")
 
 
 POLICY = resource_rule(
