@@ -2109,6 +2109,31 @@ CASES: list[Case] = [
         },
         PASS,
     ),
+    resource_case(
+        "mfa-allow-cancelled-by-a-deny-in-the-same-document",
+        "mfa-condition-patterns",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow("s3:GetObject", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}),
+                deny("s3:GetObject"),
+            ),
+        },
+        PASS,
+    ),
+    resource_case(
+        "mfa-allow-with-bool-if-exists-that-grants",
+        "mfa-condition-patterns",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow("s3:GetObject", Condition={"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}})
+            ),
+        },
+        "IAM-MFA-002",
+    ),
 ]
 
 

@@ -10,6 +10,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from iam_guard.catalog import expand_all
 from iam_guard.documents import Condition, Statement
+from iam_guard.evaluation import granting_allows
 from iam_guard.rule_support import parsed_documents, resource_rule
 
 # Single-valued global keys on which ForAllValues/ForAnyValue are a mistake.
@@ -86,7 +87,11 @@ def check(
     report: Callable[[str, str], None],
 ) -> None:
     for site, document in parsed_documents(args.resource_type, props, kind=None):
+        # An Allow that grants nothing (cancelled by a Deny, or under conditions that never hold) draws nothing.
+        granting = {s.index for s in granting_allows(document)} if site.kind == "identity" else None
         for statement in document.statements:
+            if statement.effect == "Allow" and granting is not None and statement.index not in granting:
+                continue
             where = f"{args.name}.{site.label} {statement.label}"
             if site.kind == "identity" and is_force_mfa_deny(statement):
                 _force_mfa_problems(statement, where, report)
