@@ -2,10 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+BENCH_VENV := .venv-bench
 STACK ?= dev
 PACK_CONFIG ?=
 
-.PHONY: check test lint pytest bench lock clean refresh-managed-policies
+.PHONY: check test lint pytest bench bench-env lock clean refresh-managed-policies
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +30,21 @@ lint: $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
 
-## bench: time the offline check and measure the pack's memory; figures in bench/results.json
-bench: $(VENV)/.installed
-	$(BIN)/python bench/run.py
+## bench: time the offline check and measure the pack's memory, then run every AWS-managed policy through
+##        the pack, cloudsplaining and parliament; figures in bench/results.json and
+##        bench/managed_policy_corpus.md
+bench: $(VENV)/.installed $(BENCH_VENV)/.installed
+	$(BIN)/python bench/run.py --external-python $(BENCH_VENV)/bin/python
+
+## bench-env: build .venv-bench, the benchmark's own virtualenv with the external analysers
+##        (bench/requirements.txt); never part of the product's lock
+bench-env: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	rm -rf $(BENCH_VENV) && $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet --requirement bench/requirements.txt
+	touch $@
 
 ## lock: re-resolve requirements-dev.txt into requirements.lock in a clean virtualenv
 lock:
@@ -45,4 +58,4 @@ refresh-managed-policies: $(VENV)/.installed
 	$(BIN)/python scripts/refresh_managed_policies.py $(VERSION)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .ruff_cache .pytest_cache
