@@ -12,7 +12,7 @@ from iam_guard.catalog import PERMISSIONS_MANAGEMENT, access_level, is_unrestric
 from iam_guard.data.credentials_exposure import CREDENTIALS_EXPOSURE_ACTIONS
 from iam_guard.data.data_exfiltration import DATA_EXFILTRATION_ACTIONS
 from iam_guard.escalation import completed_with_grants, describe
-from iam_guard.evaluation import evaluate
+from iam_guard.evaluation import EffectivePermissions, evaluate
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
     belongs_to_admin_tier,
@@ -26,6 +26,17 @@ _SHOWN = 8  # actions listed per finding; the count says how many there are
 def _listing(actions: list[str]) -> str:
     shown = ", ".join(actions[:_SHOWN])
     return f"{shown} (+{len(actions) - _SHOWN} more)" if len(actions) > _SHOWN else shown
+
+
+def _statements(permissions: EffectivePermissions, actions: list[str]) -> str:
+    """The statements that grant `actions` on every resource, so the finding points at what to change."""
+    labels = {
+        g.statement.label
+        for action in actions
+        for g in permissions.grants[action]
+        if not g.statement.conditions and (g.resources is None or "*" in g.resources)
+    }
+    return ", ".join(sorted(labels))
 
 
 def check(
@@ -46,7 +57,11 @@ def check(
         }
         exposure = sorted(on_everything & (CREDENTIALS_EXPOSURE_ACTIONS | DATA_EXFILTRATION_ACTIONS))
         if exposure:
-            report("IAM-RISK-001", f"{args.name}.{site.label} allows {_listing(exposure)} on every resource")
+            report(
+                "IAM-RISK-001",
+                f"{args.name}.{site.label} allows {_listing(exposure)} on every resource "
+                f"({_statements(permissions, exposure)})",
+            )
         modifying = sorted(
             action
             for action in on_everything
@@ -56,7 +71,7 @@ def check(
             report(
                 "IAM-RISK-002",
                 f"{args.name}.{site.label} allows {len(modifying)} write or permissions-management "
-                f"action(s) on every resource: {_listing(modifying)}",
+                f"action(s) on every resource ({_statements(permissions, modifying)}): {_listing(modifying)}",
             )
         if hijacks := completed_with_grants(permissions, hijack=True):
             report("IAM-RISK-003", f"{args.name}.{site.label} can take over {describe(hijacks)}")
