@@ -27,6 +27,7 @@ from iam_guard.documents import (
     UnknownDocumentError,
     parse_policy,
 )
+from iam_guard.exemptions import Exemption, ExemptionError, matching, parse_exemptions, today
 from iam_guard.findings import finding_message
 from iam_guard.managed_documents import aws_managed_document
 from iam_guard.stack_model import StackModel, StackResource
@@ -37,14 +38,19 @@ DOCS_URL = "policypack/docs/{name}.md"  # relative to the repository root
 
 EXEMPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
-    "description": "Resources this rule skips, each with the reason (logical name, IAM name or URN).",
+    "description": (
+        "Resources this rule skips (logical name, IAM name or URN), each with the reason, who owns it, and "
+        "the ISO date after which it stops applying."
+    ),
     "items": {
         "type": "object",
         "properties": {
             "resource": {"type": "string", "minLength": 1},
             "reason": {"type": "string", "minLength": 10},
+            "expires": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            "owner": {"type": "string", "minLength": 1},
         },
-        "required": ["resource", "reason"],
+        "required": ["resource", "reason", "expires"],
         "additionalProperties": False,
     },
     "default": [],
@@ -80,23 +86,25 @@ def string_list(config: dict[str, Any], key: str) -> list[str]:
     return list(values)
 
 
-def exempted_names(config: dict[str, Any]) -> dict[str, str]:
-    """resource -> reason; every exemption needs a reason a reviewer can read."""
-    entries = config_value(config, "exemptions", [], list)
-    result: dict[str, str] = {}
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), str):
-            raise PackConfigError(f"'exemptions[{index}]' needs 'resource' and 'reason'")
-        reason = entry.get("reason")
-        if not isinstance(reason, str) or len(reason.strip()) < 10:
-            raise PackConfigError(f"'exemptions[{index}].reason' must explain the exemption (10+ characters)")
-        result[entry["resource"]] = reason
-    return result
+def exemptions_of(config: dict[str, Any]) -> list[Exemption]:
+    """The rule's exemptions, each with reason and expiry (validated before any is used)."""
+    try:
+        return parse_exemptions(config.get("exemptions", []))
+    except ExemptionError as error:
+        raise PackConfigError(str(error)) from None
 
 
-def is_exempt(config: dict[str, Any], *identifiers: str | None) -> bool:
-    exemptions = exempted_names(config)
-    return any(identifier in exemptions for identifier in identifiers if identifier)
+def exemption_note(config: dict[str, Any], *identifiers: str | None) -> str | None:
+    """None when an exemption in force covers the resource (skip it); otherwise what to append to its
+    findings: "" for none, or when its exemption expired."""
+    try:
+        exemption = matching(exemptions_of(config), identifiers)
+        current = today()
+    except ExemptionError as error:
+        raise PackConfigError(str(error)) from None
+    if exemption is None:
+        return ""
+    return None if exemption.in_force(current) else exemption.expired_note()
 
 
 @dataclass(frozen=True)
@@ -233,10 +241,15 @@ def resource_rule(
         try:
             config = dict(args.get_config() or {})
             props = types.raw(args.props)
-            if is_exempt(config, args.name, props.get("name") if isinstance(props, dict) else None, args.urn):
+            iam_name = props.get("name") if isinstance(props, dict) else None
+            note = exemption_note(config, args.name, iam_name, args.urn)
+            if note is None:
                 return
             check(
-                args, props, config, lambda fid, detail: report_violation(finding_message(fid, detail), None)
+                args,
+                props,
+                config,
+                lambda fid, detail: report_violation(finding_message(fid, detail) + note, None),
             )
         except Exception as error:  # noqa: BLE001 - the pack fails closed, never with a traceback
             _report_failure(report_violation, error)
@@ -284,7 +297,7 @@ def stack_rule(
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         try:
             config = dict(args.get_config() or {})
-            exempted_names(config)  # validate before use
+            exemptions_of(config)  # validate before use
             model = StackModel(stack_resources(args))
 
             def report(finding_id: str, detail: str, urn: str | None) -> None:
@@ -294,8 +307,9 @@ def stack_rule(
                     resource.name if resource else None,
                     resource.iam_name if resource else None,
                 )
-                if not is_exempt(config, *identifiers):
-                    report_violation(finding_message(finding_id, detail), urn)
+                note = exemption_note(config, *identifiers)
+                if note is not None:
+                    report_violation(finding_message(finding_id, detail) + note, urn)
 
             check(model, config, report)
         except Exception as error:  # noqa: BLE001 - the pack fails closed, never with a traceback

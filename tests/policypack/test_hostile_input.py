@@ -141,7 +141,11 @@ def test_exempting_the_validity_rule_keeps_every_other_rule(analyzer: PackAnalyz
     before = findings(analyzer.resource(t.ROLE_POLICY, props, name="legacy"))
     assert ("iam-policy-document-valid", "IAM-DOC-001") in before
     assert ("no-privilege-escalation", "IAM-ESC-001") in before
-    exemption = {"resource": "legacy", "reason": "imported as-is, rewritten in TICKET-42"}
+    exemption = {
+        "resource": "legacy",
+        "reason": "imported as-is, rewritten in TICKET-42",
+        "expires": "2099-12-31",
+    }
     with analyzer.configured({"iam-policy-document-valid": {"exemptions": [exemption]}}):
         after = findings(analyzer.resource(t.ROLE_POLICY, props, name="legacy"))
     assert after == before - {("iam-policy-document-valid", "IAM-DOC-001")}

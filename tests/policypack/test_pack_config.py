@@ -62,17 +62,41 @@ BAD_CONFIGS = [
     ),
     BadConfig(
         "exemption-with-short-reason",
-        {"no-full-admin-access": {"exemptions": [{"resource": "Admin", "reason": "legacy"}]}},
+        {
+            "no-full-admin-access": {
+                "exemptions": [{"resource": "Admin", "reason": "legacy", "expires": "2027-01-31"}]
+            }
+        },
         ('no-full-admin-access: exemptions[0].reason: needs 10+ characters, got "legacy"',),
     ),
     BadConfig(
         "exemption-without-reason",
-        {"no-user-policies": {"exemptions": [{"resource": "alice-inline"}]}},
+        {"no-user-policies": {"exemptions": [{"resource": "alice-inline", "expires": "2027-01-31"}]}},
         ("no-user-policies: exemptions[0]: 'reason' is required",),
     ),
     BadConfig(
+        "exemption-without-expiry",
+        {"no-user-policies": {"exemptions": [{"resource": "alice-inline", "reason": "legacy app, SEC-7"}]}},
+        ("no-user-policies: exemptions[0]: 'expires' is required",),
+    ),
+    BadConfig(
+        "exemption-expiry-not-a-date",
+        {
+            "no-user-policies": {
+                "exemptions": [{"resource": "a", "reason": "legacy app, SEC-7", "expires": "next June"}]
+            }
+        },
+        ('no-user-policies: exemptions[0].expires: "next June" does not match ^[0-9]{4}-[0-9]{2}-[0-9]{2}$',),
+    ),
+    BadConfig(
         "exemption-with-a-misspelt-key",
-        {"no-user-policies": {"exemptions": [{"resource": "alice-inline", "reasons": "legacy app, SEC-7"}]}},
+        {
+            "no-user-policies": {
+                "exemptions": [
+                    {"resource": "alice-inline", "reasons": "legacy app, SEC-7", "expires": "2027-01-31"}
+                ]
+            }
+        },
         (
             "no-user-policies: exemptions[0]: 'reason' is required",
             "no-user-policies: exemptions[0]: unknown property 'reasons' (did you mean 'reason'?)",

@@ -115,7 +115,7 @@ def test_policy_metadata_is_complete(policy: Any) -> None:
 def test_every_policy_takes_exemptions_with_reasons(policy: Any) -> None:
     exemptions = policy.config_schema.properties["exemptions"]
     assert exemptions["type"] == "array"
-    assert exemptions["items"]["required"] == ["resource", "reason"]
+    assert exemptions["items"]["required"] == ["resource", "reason", "expires"]
 
 
 def test_every_rule_module_is_registered_once() -> None:

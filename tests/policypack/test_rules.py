@@ -344,7 +344,9 @@ def group_with_attachments(count: int) -> list[FakeResource]:
 
 
 ADMIN_TIER = {"admin_tiers": ["Admin"]}
-EXEMPT_ALICE_INLINE = [{"resource": "alice-inline", "reason": "migration ticket SEC-1234, until June"}]
+EXEMPT_ALICE_INLINE = [
+    {"resource": "alice-inline", "reason": "migration ticket SEC-1234, until June", "expires": "2099-12-31"}
+]
 
 
 # --- the table --------------------------------------------------------------------------------------
@@ -558,7 +560,9 @@ CASES: list[Case] = [
         PASS,
         config={
             "no-full-admin-access": {
-                "exemptions": [{"resource": "Admin", "reason": "break-glass role, SEC-42"}]
+                "exemptions": [
+                    {"resource": "Admin", "reason": "break-glass role, SEC-42", "expires": "2099-12-31"}
+                ]
             }
         },
     ),
@@ -981,7 +985,13 @@ CASES: list[Case] = [
         PASS,
         config={
             "no-allow-with-not-action": {
-                "exemptions": [{"resource": "power-user", "reason": "vendor tool, SEC-77 until Q3"}]
+                "exemptions": [
+                    {
+                        "resource": "power-user",
+                        "reason": "vendor tool, SEC-77 until Q3",
+                        "expires": "2099-12-31",
+                    }
+                ]
             }
         },
         name="power-user",
@@ -997,7 +1007,13 @@ CASES: list[Case] = [
         PASS,
         config={
             "no-allow-with-not-action": {
-                "exemptions": [{"resource": "PowerUserLegacy", "reason": "vendor tool, SEC-77 until Q3"}]
+                "exemptions": [
+                    {
+                        "resource": "PowerUserLegacy",
+                        "reason": "vendor tool, SEC-77 until Q3",
+                        "expires": "2099-12-31",
+                    }
+                ]
             }
         },
         name="power-user",
@@ -1010,7 +1026,13 @@ CASES: list[Case] = [
         "IAM-NOTACT-001",
         config={
             "no-allow-with-not-action": {
-                "exemptions": [{"resource": "someone-else", "reason": "vendor tool, SEC-77 until Q3"}]
+                "exemptions": [
+                    {
+                        "resource": "someone-else",
+                        "reason": "vendor tool, SEC-77 until Q3",
+                        "expires": "2099-12-31",
+                    }
+                ]
             }
         },
         name="power-user",
@@ -1126,6 +1148,7 @@ CASES: list[Case] = [
                     {
                         "resource": fake_urn(t.GROUP_POLICY_ATTACHMENT, "Ops-iam"),
                         "reason": "IAM bootstrap, SEC-5",
+                        "expires": "2099-12-31",
                     }
                 ]
             }
@@ -1609,7 +1632,9 @@ CASES: list[Case] = [
         PASS,
         config={
             "console-users-mfa-guarded": {
-                "exemptions": [{"resource": "alice", "reason": "break-glass user, SEC-9"}]
+                "exemptions": [
+                    {"resource": "alice", "reason": "break-glass user, SEC-9", "expires": "2099-12-31"}
+                ]
             }
         },
     ),
