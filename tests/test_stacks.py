@@ -30,7 +30,7 @@ DEV_USERS = {
     "lab-metrics-publisher",
     "gina.wolfe",
 }
-DEV_TIERS = {"SOC_Analyst", "SOC_Engineer", "SOC_Manager", "SOC_Administrator", "ReadOnly"}
+DEV_TIERS = {"SOC_Analyst", "SOC_Engineer", "SOC_Manager", "SOC_Administrator", "ReadOnly", "LabAdministrator"}
 DEV_GROUPS = {"SOC_Admins", "LabAdmin", "LabUser", "LabGuest", "Automation"}
 SOC_ADMINS_POLICIES = {
     "AmazonVPCFullAccess",
@@ -167,7 +167,10 @@ def test_update_outputs(dev_update: StackRun) -> None:
     carmen = outputs[OUTPUT_USERS]["carmen.diaz"]
     assert carmen == {
         "groups": ["LabAdmin"],
-        "assumable_tiers": ["arn:aws:iam::111111111111:role/SOC_Analyst"],
+        "assumable_tiers": [
+            "arn:aws:iam::111111111111:role/LabAdministrator",
+            "arn:aws:iam::111111111111:role/SOC_Analyst",
+        ],
         "console_access": True,
         "programmatic_access": False,
         "disabled": False,
@@ -175,6 +178,11 @@ def test_update_outputs(dev_update: StackRun) -> None:
     assert outputs[OUTPUT_USERS]["gina.wolfe"]["groups"] == []
     snippet = outputs[OUTPUT_AWS_CONFIG]["carmen.diaz"]
     assert snippet == (
+        "[profile acme-security-LabAdministrator]\n"
+        "role_arn = arn:aws:iam::111111111111:role/LabAdministrator\n"
+        "source_profile = acme-security-carmen.diaz\n"
+        "mfa_serial = arn:aws:iam::111111111111:mfa/carmen.diaz\n"
+        "\n"
         "[profile acme-security-SOC_Analyst]\n"
         "role_arn = arn:aws:iam::111111111111:role/SOC_Analyst\n"
         "source_profile = acme-security-carmen.diaz\n"

@@ -113,6 +113,8 @@ class EffectivePermissions:
     """action (lower-case) -> the grants that survive every applicable Deny."""
 
     grants: dict[str, list[Grant]] = field(default_factory=dict)
+    # The Allows alone give every action on every resource, before any Deny carves something out.
+    admin_grant: bool = False
 
     def allowed(self) -> frozenset[str]:
         return frozenset(self.grants)
@@ -143,13 +145,18 @@ class EffectivePermissions:
         return bool(self.usable_grants(action, broad=broad))
 
     def is_full_admin(self) -> bool:
-        """Every action of every service on every resource, however it is spelt."""
-        return self.unconstrained(broad=True) >= all_actions()
+        """Every action of every service on every resource, however it is spelt; a Deny that carves out
+        a few actions leaves it admin as long as IAM's permission management survives it (the holder
+        can remove the Deny), while a Deny of that makes it something less."""
+        if not self.admin_grant:
+            return False
+        unconstrained = self.unconstrained(broad=True)
+        return unconstrained >= all_actions() or unconstrained >= iam_permissions_management()
 
     def capped_by(self, boundary: EffectivePermissions) -> EffectivePermissions:
         """What remains under a permissions boundary: only actions the boundary allows too. Where the
         boundary allows an action only under a narrowing condition, the grant carries that condition."""
-        capped = EffectivePermissions()
+        capped = EffectivePermissions(admin_grant=self.admin_grant and boundary.admin_grant)
         for action, grants in self.grants.items():
             limits = boundary.grants.get(action)
             if not limits:
@@ -162,6 +169,12 @@ class EffectivePermissions:
                     Grant(g.statement, g.resources, g.restrictions + narrowing, g.source) for g in grants
                 ]
         return capped
+
+
+@lru_cache(maxsize=1)
+def iam_permissions_management() -> frozenset[str]:
+    """IAM's own permission management (attach, put, delete policies and boundaries)."""
+    return frozenset(action for action in expand_all(("iam:*",)) if changes_permissions(action))
 
 
 def statement_actions(statement: Statement) -> frozenset[str]:
@@ -204,6 +217,7 @@ def evaluate(documents: Iterable[PolicyDocument], labels: Iterable[str] = ()) ->
         grant = Grant(statement, resources, restrictive_conditions(statement.conditions), name)
         for action in statement_actions(statement):
             permissions.grants.setdefault(action, []).append(grant)
+    permissions.admin_grant = permissions.unconstrained(broad=True) >= all_actions()
     for deny, _ in sourced:
         # A conditional Deny may not apply to a given request, so it subtracts nothing for certain.
         if deny.effect != "Deny" or deny.conditions:

@@ -268,3 +268,11 @@ def test_case_never_changes_the_verdict(actions: list[str]) -> None:
     lower = permissions(allow([a.lower() for a in actions])).allowed()
     upper = permissions(allow([a.upper() for a in actions])).allowed()
     assert lower == upper == {a.lower() for a in actions}
+
+
+def test_a_deny_that_carves_out_a_few_actions_leaves_admin_admin() -> None:
+    no_file_transfer = {"Effect": "Deny", "Action": ["cloudshell:GetFileUploadUrls"], "Resource": "*"}
+    assert permissions(allow("*"), no_file_transfer).is_full_admin()
+    no_iam = {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}
+    assert not permissions(allow("*"), no_iam).is_full_admin()
+    assert not permissions(allow("iam:*")).is_full_admin()
