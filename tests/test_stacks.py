@@ -30,7 +30,14 @@ DEV_USERS = {
     "lab-metrics-publisher",
     "gina.wolfe",
 }
-DEV_TIERS = {"SOC_Analyst", "SOC_Engineer", "SOC_Manager", "SOC_Administrator", "ReadOnly", "LabAdministrator"}
+DEV_TIERS = {
+    "SOC_Analyst",
+    "SOC_Engineer",
+    "SOC_Manager",
+    "SOC_Administrator",
+    "ReadOnly",
+    "LabAdministrator",
+}
 DEV_GROUPS = {"SOC_Admins", "LabAdmin", "LabUser", "LabGuest", "Automation"}
 SOC_ADMINS_POLICIES = {
     "AmazonVPCFullAccess",
