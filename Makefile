@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 BENCH_VENV := .venv-bench
 STACK ?= dev
 PACK_CONFIG ?=
+FORMAT ?=
+OUTPUT ?=
 
 .PHONY: check test lint pytest bench bench-env lock clean refresh-managed-policies
 
@@ -16,9 +18,17 @@ $(VENV)/.installed: requirements.lock
 
 ## check: run the program offline for STACK (default dev) in preview and update modes, print the plan and
 ##        the policy findings (pack config: PACK_CONFIG, default policypack/config/$(STACK).json); exit 1 on a
-##        mandatory violation
+##        mandatory violation; FORMAT=json|sarif|markdown and OUTPUT=<file> pick the report's format and
+##        file (docs/report-formats.md)
 check: $(VENV)/.installed
-	$(BIN)/python -m offline check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))
+	$(BIN)/python -m offline check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))$(if $(FORMAT), --format $(FORMAT))$(if $(OUTPUT), --output $(OUTPUT))
+
+## report: write the access document of every shipped stack (REPORT_STACKS) to docs/access/<stack>.md: who can
+##         do what, where MFA is required, the exemptions in force; commit the result (a test fails when stale)
+REPORT_STACKS := dev prod
+.PHONY: report
+report: $(VENV)/.installed
+	@for stack in $(REPORT_STACKS); do $(BIN)/python -m offline report --stack $$stack || exit 1; done
 
 ## test: lint, type-check and run the whole test suite
 test: lint pytest

@@ -5,6 +5,10 @@ Output, in order: the plan; then, per mode, a heading `Policy check (preview): .
 `Policy check (update): ...`, the violations grouped by resource (mandatory first) and a count
 line `N mandatory, M advisory violation(s)`.
 
+`--format` picks the report: `table` (the above, the default), `json`, `sarif` or `markdown`
+(docs/report-formats.md); `--output PATH` writes it to a file instead of stdout. Every format lists
+the exemptions in force; the exit code and the `error:` lines on stderr are the same in each.
+
 Exit codes: 0 clean (advisory findings allowed), 1 a mandatory violation in either mode, 2 the
 check could not run: a bad stack file or stack config, a missing or malformed pack config, a pack
 config its policies' schemas reject (one `error:` line per problem), a pack that does not start or
@@ -18,6 +22,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +33,45 @@ from offline.analyzer_client import (
     PolicyPackProcess,
     cli_environment,
 )
+from offline.check_report import (
+    FORMATS,
+    CheckReport,
+    ReportError,
+    exemptions_in_force,
+    policy_summaries,
+    render_json,
+    render_table,
+    source_root,
+)
 from offline.engine import ProgramError, run_stack
-from offline.gate import HEADING, GateResult, analyze_run, render_violations
+from offline.gate import analyze_run
+from offline.markdown import render_markdown
+from offline.origins import trace_origins
 from offline.plan import render_plan
-from offline.stack_files import StackFileError, load_stack_settings
+from offline.sarif import render_sarif
+from offline.stack_files import StackFileError, load_stack_config_nodes, load_stack_settings
 
 logger = logging.getLogger(__name__)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-_COMMANDS = {"preview": "`pulumi preview`", "update": "`pulumi up`"}
+RENDERERS: dict[str, Callable[[CheckReport], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "sarif": render_sarif,
+    "markdown": render_markdown,
+}
 
 
 class PackConfigError(Exception):
     """A pack config file that cannot be used; the message names the file."""
+
+
+class CheckError(Exception):
+    """The check could not run; `problems` holds one line per problem, each naming the file or key."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,8 +87,35 @@ def _parser() -> argparse.ArgumentParser:
         help="policy pack config JSON, as for --policy-pack-config "
         "(default: <policy-pack>/config/<stack>.json when it exists)",
     )
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="report format: table (the default), json, sarif (GitHub code scanning) or markdown "
+        "(a pull-request comment); see docs/report-formats.md",
+    )
+    check.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
     check.add_argument("--debug", action="store_true", help="log at debug level (pack output, tracebacks)")
+    _add_report_parser(commands)
     return parser
+
+
+def _add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`report`: write the stack's access document (offline/access_docs.py)."""
+    report = commands.add_parser("report", help="write the stack's access document (docs/access/<stack>.md)")
+    report.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml)")
+    report.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
+    report.add_argument(
+        "--pack-config",
+        type=Path,
+        help="policy pack config JSON whose exemptions in force are listed "
+        "(default: policypack/config/<stack>.json when it exists)",
+    )
+    report.add_argument(
+        "--output",
+        help="a path, or '-' for stdout (default: docs/access/<stack>.md under the project dir)",
+    )
+    report.add_argument("--debug", action="store_true", help="log at debug level (tracebacks)")
 
 
 def _shown(path: Path) -> str:
@@ -83,18 +141,15 @@ def load_pack_config(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def _heading(result: GateResult, config_path: Path | None) -> str:
-    config = _shown(config_path) if config_path else "none (policy defaults)"
-    pack = f"pack {result.pack_name} {result.pack_version}"
-    analyzed = f"{result.analyzed} registrations analyzed"
-    return f"{HEADING.format(mode=result.mode)}: {pack}, {analyzed}, config: {config}"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run `check`; the exit code is 0, 1 (a mandatory violation) or 2 (the check could not run)."""
     args = _parser().parse_args(argv)
     level = logging.DEBUG if args.debug else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "report":
+        from offline.access_docs import run_report  # only `report` needs the pack's analysis
+
+        return run_report(args)
     try:
         return _check(args)
     except Exception as error:  # a check that could not run must not look like a finding (exit 1)
@@ -103,49 +158,85 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _check(args: argparse.Namespace) -> int:
-    config_path: Path | None = args.pack_config
-    if config_path is None and (args.policy_pack / "config" / f"{args.stack}.json").is_file():
-        config_path = args.policy_pack / "config" / f"{args.stack}.json"
+def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Path | None) -> CheckReport:
+    """Run `stack` in preview and update modes through the policy pack, as `pulumi preview/up
+    --policy-pack` would; raise `CheckError` when the check cannot run."""
+    config_path = pack_config
+    if config_path is None and (policy_pack / "config" / f"{stack}.json").is_file():
+        config_path = policy_pack / "config" / f"{stack}.json"
     try:
-        pack_config = load_pack_config(config_path) if config_path else {}
+        config = load_pack_config(config_path) if config_path else {}
     except PackConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise CheckError(str(error)) from None
     try:
-        settings = load_stack_settings(args.project_dir, args.stack)
-        preview = run_stack(args.project_dir, args.stack, preview=True)
-        update = run_stack(args.project_dir, args.stack, preview=False)
+        settings = load_stack_settings(project_dir, stack)
+        preview = run_stack(project_dir, stack, preview=True)
+        update = run_stack(project_dir, stack, preview=False)
+        nodes = load_stack_config_nodes(project_dir, stack, settings.project)
     except (ProgramError, StackFileError) as error:
-        print(f"error: stack '{args.stack}': {error}", file=sys.stderr)
-        return 2
+        raise CheckError(f"stack '{stack}': {error}") from None
 
     # One pack process for both modes; ConfigureStack tells it which mode each run is.
     env = cli_environment(settings.project, settings.stack, settings.config)
     try:
-        with PolicyPackProcess(args.policy_pack, env=env) as pack:
+        with PolicyPackProcess(policy_pack, env=env) as pack:
             try:
-                pack.configure(pack_config)
+                resolved = pack.configure(config)
             except PolicyConfigError as error:
                 where = f"pack config {_shown(config_path)}" if config_path else "pack config"
-                for problem in error.problems:
-                    print(f"error: {where}: {problem}", file=sys.stderr)
-                return 2
-            results = [analyze_run(pack, run, stack_config=settings.config) for run in (preview, update)]
+                raise CheckError(*(f"{where}: {problem}" for problem in error.problems)) from None
+            policies = policy_summaries(pack.info(), resolved)
+            results = tuple(analyze_run(pack, run, stack_config=settings.config) for run in (preview, update))
     except PolicyPackError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise CheckError(str(error)) from None
+    try:
+        today, exemptions = exemptions_in_force(policy_pack, config)  # after Configure accepted them
+    except ReportError as error:
+        raise CheckError(str(error)) from None
+    return CheckReport(
+        project=settings.project,
+        stack=settings.stack,
+        stack_file=nodes.path,
+        source_root=source_root(project_dir),
+        pack_name=results[0].pack_name,
+        pack_version=results[0].pack_version,
+        pack_config=_shown(config_path) if config_path else None,
+        policies=policies,
+        results=results,
+        origins=trace_origins(nodes, (update, preview)),  # update first: all its values are known
+        exemptions=exemptions,
+        today=today,
+        plan=render_plan(preview, update),
+    )
 
-    print(render_plan(preview, update))
-    for result in results:
-        print(_heading(result, config_path))
-        print(render_violations(result))
-    blocked = [_COMMANDS[result.mode] for result in results if result.blocking]
-    if blocked:
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    # Written whole or not at all: CI uploads whatever file it finds.
+    partial = output.with_name(f".{output.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(output)
+
+
+def _check(args: argparse.Namespace) -> int:
+    output: Path | None = args.output
+    if output is not None and not output.resolve().parent.is_dir():
+        print(f"error: --output {output}: directory {output.parent} does not exist", file=sys.stderr)
+        return 2
+    try:
+        report = run_check(args.stack, args.project_dir, args.policy_pack, args.pack_config)
+    except CheckError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    _write(RENDERERS[args.format](report), output)
+    if report.blocked_commands:
+        where = "above" if args.format == "table" and output is None else f"in {output or 'the report'}"
         print(
-            f"error: mandatory policy violations would stop {' and '.join(blocked)}; "
-            "each finding above names its fix",
+            f"error: mandatory policy violations would stop {' and '.join(report.blocked_commands)}; "
+            f"each finding {where} names its fix",
             file=sys.stderr,
         )
-        return 1
-    return 0
+    return report.exit_code

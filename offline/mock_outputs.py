@@ -24,7 +24,12 @@ def computed_outputs(
     elif type_token == "aws:iam/group:Group":
         outputs = {"arn": f"{iam}:group{path}{physical}", "uniqueId": "AGPA" + _digest(name)[:17].upper()}
     elif type_token == "aws:iam/role:Role":
-        outputs = {"arn": f"{iam}:role{path}{physical}", "uniqueId": "AROA" + _digest(name)[:17].upper()}
+        # The provider names an unnamed role itself, and dependent resources read that name.
+        outputs = {
+            "arn": f"{iam}:role{path}{physical}",
+            "name": physical,
+            "uniqueId": "AROA" + _digest(name)[:17].upper(),
+        }
     elif type_token == "aws:iam/policy:Policy":
         outputs = {"arn": f"{iam}:policy{path}{physical}"}
         resource_id = outputs["arn"]

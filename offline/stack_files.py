@@ -104,6 +104,16 @@ class _YamlFile:
     path: Path
     data: dict[str, Any]
     config_lines: dict[str, int]  # each key under `config:` -> its line
+    node: yaml.Node | None = None  # the composed document, with the line of every value
+
+
+@dataclass(frozen=True)
+class StackConfigNodes:
+    """A stack file's `config:` as composed YAML nodes, so that a value can be traced to its line."""
+
+    path: Path
+    config_line: int  # the line of `config:` (1 when the file has none)
+    keys: dict[str, tuple[int, yaml.Node]]  # "namespace:key" -> (line of the key, value node)
 
 
 def _read_yaml(path: Path, problems: list[str]) -> _YamlFile | None:
@@ -132,7 +142,7 @@ def _read_yaml(path: Path, problems: list[str]) -> _YamlFile | None:
     if not isinstance(loaded, dict):
         problems.append(f"{path}: expected a mapping at the top level")
         return None
-    return _YamlFile(path, loaded, _config_lines(node, path, problems))
+    return _YamlFile(path, loaded, _config_lines(node, path, problems), node)
 
 
 def _config_lines(document: yaml.Node, path: Path, problems: list[str]) -> dict[str, int]:
@@ -200,3 +210,23 @@ def load_stack_settings(project_dir: Path, stack: str) -> StackSettings:
     account_id = str(account.get("id", "000000000000")) if isinstance(account, dict) else "000000000000"
     region = config.get("aws:region", "us-east-1")
     return StackSettings(project, stack, config, account_id, region)
+
+
+def load_stack_config_nodes(project_dir: Path, stack: str, project: str) -> StackConfigNodes:
+    """The `config:` of Pulumi.<stack>.yaml with line marks, keys qualified with `project`.
+
+    Raises `StackFileError` for a file that `load_stack_settings` would refuse.
+    """
+    problems: list[str] = []
+    file = _read_yaml(project_dir / f"Pulumi.{stack}.yaml", problems)
+    if file is None or problems:
+        raise StackFileError(problems)
+    document = file.node
+    for key_node, value_node in document.value if isinstance(document, yaml.MappingNode) else []:
+        if key_node.value == "config":
+            keys = {
+                qualified_key(str(key.value), project): (key.start_mark.line + 1, value)
+                for key, value in (value_node.value if isinstance(value_node, yaml.MappingNode) else [])
+            }
+            return StackConfigNodes(file.path, key_node.start_mark.line + 1, keys)
+    return StackConfigNodes(file.path, 1, {})

@@ -29,7 +29,7 @@ def check(*args: str) -> subprocess.CompletedProcess[str]:
 def test_check_prints_the_plan_in_both_modes() -> None:
     result = check("--stack", "prod")
     assert result.returncode == 0, result.stderr
-    assert "Stack 'prod' of project 'iamtiers': 25 resources in preview, 25 in update" in result.stdout
+    assert "Stack 'prod' of project 'iamtiers': 30 resources in preview, 30 in update" in result.stdout
     assert "    + aws:iam/role:Role  tier-SOC_Administrator" in result.stdout
     assert "  * iamtiers:index:RoleTier  tier-SOC_Administrator" in result.stdout
     assert '    SOC_Administrator: "arn:aws:iam::222222222222:role/SOC_Administrator"' in result.stdout

@@ -37,7 +37,12 @@ DEV_TIERS = {
     "SOC_Administrator",
     "ReadOnly",
     "LabAdministrator",
+    "GitHubDeploy",
+    "GitHubPreview",
 }
+# The tiers GitHub Actions assumes (.github/workflows), in every shipped stack: (tier, OIDC subject).
+CI_TIERS = {"GitHubDeploy": "environment:{stack}", "GitHubPreview": "pull_request"}
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 DEV_GROUPS = {"SOC_Admins", "LabAdmin", "LabUser", "LabGuest", "Automation"}
 SOC_ADMINS_POLICIES = {
     "AmazonVPCFullAccess",
@@ -124,10 +129,42 @@ def test_prod_is_a_spoke_trusting_the_identity_account(prod_run_any: StackRun) -
     assert not prod_run_any.by_type("aws:iam/user:User")
     assert not prod_run_any.by_type("aws:iam/group:Group")
     roles = [r for r in prod_run_any.by_type("aws:iam/role:Role") if "iamtiers:tier" in r.inputs["tags"]]
-    assert {r.inputs["name"] for r in roles} == {"SOC_Analyst", "SOC_Administrator"}
+    assert {r.inputs["name"] for r in roles} == {"SOC_Analyst", "SOC_Administrator", *CI_TIERS}
     for role in roles:
+        if role.inputs["name"] in CI_TIERS:
+            continue  # test_ci_tiers_trust_only_their_repository_pin
         (statement,) = policy(role.inputs, "assumeRolePolicy")["Statement"]
         assert statement["Principal"] == {"AWS": ["arn:aws:iam::111111111111:root"]}
+
+
+@pytest.mark.parametrize(("stack", "account"), [("dev", "111111111111"), ("prod", "222222222222")])
+def test_ci_tiers_trust_only_their_repository_pin(
+    stack: str, account: str, dev_update: StackRun, prod_update: StackRun
+) -> None:
+    run = {"dev": dev_update, "prod": prod_update}[stack]
+    roles = {r.inputs.get("name"): r for r in run.by_type("aws:iam/role:Role")}
+    for tier, subject in CI_TIERS.items():
+        (statement,) = policy(roles[tier].inputs, "assumeRolePolicy")["Statement"]
+        assert statement == {
+            "Sid": "AssumeFromOidc0",
+            "Effect": "Allow",
+            "Principal": {"Federated": f"arn:aws:iam::{account}:oidc-provider/{GITHUB_OIDC_HOST}"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {f"{GITHUB_OIDC_HOST}:aud": ["sts.amazonaws.com"]},
+                "StringLike": {
+                    f"{GITHUB_OIDC_HOST}:sub": [f"repo:acme/iamtiers:{subject.format(stack=stack)}"]
+                },
+            },
+        }, tier
+    # Pull request code runs with the preview tier: it holds no permission at all.
+    preview_grants = [
+        r
+        for r in run.resources
+        if r.type in ("aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        and r.inputs["role"] == "GitHubPreview"
+    ]
+    assert preview_grants == []
 
 
 @pytest.fixture(params=[True, False], ids=["preview", "update"])

@@ -1,0 +1,502 @@
+"""The access of one stack as a reviewer reads it: users → groups → role tiers → policies.
+
+Built from the registrations of an offline update-mode run (exactly what `pulumi up` would create) and
+analysed with the policy pack's own stack model and evaluation, so that the document and the pack's
+findings never disagree about what a policy grants. Everything is sorted: the model does not depend on
+the order in which the SDK happened to register resources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from offline import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
+from offline.access_levels import ServiceAccess, service_access
+from offline.engine import StackRun, is_secret
+
+# isort: split
+from iam_guard import aws_managed, types
+from iam_guard.catalog import expand_all
+from iam_guard.conditions import requires_present_mfa
+from iam_guard.documents import Statement
+from iam_guard.escalation import completed_with_grants, describe
+from iam_guard.exemptions import exemptions_by_policy, today
+from iam_guard.rules.console_users_mfa_guarded import is_mfa_guard
+from iam_guard.stack_model import AttachedDocument, Principal, StackModel, StackResource
+
+ASSUME_ROLE = "sts:assumerole"
+TIER_TAG = "iamtiers:tier"  # components/role_tier.py tags each tier's role with its name
+DISABLED_TAG = "iamtiers:disabled"  # components/iam_user.py tags a disabled user
+ADMIN_TIERS_POLICY = "no-full-admin-access"  # the pack rule whose `admin_tiers` may hold full admin
+ADMIN_TIERS_KEY = "admin_tiers"  # rules that accept named roles' admin power take this config key
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role(?P<path>/(?:.*/)?)(?P<name>[^/*?]+)$")
+_ACCOUNT_ROOT = re.compile(r"^(?:arn:aws[a-z-]*:iam::)?(?P<account>\d{12})(?::root)?$")
+_ACCOUNT_IN_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+::(\d{12}):")
+_MFA_AGE = "aws:multifactorauthage"
+_MFA_KEYS = ("aws:multifactorauthpresent", _MFA_AGE)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the document was generated from, as the reader can find it again."""
+
+    stack_file: str
+    pack_config: str | None
+    pack_version: str
+    catalog_version: str
+    managed_policies: str
+
+
+@dataclass(frozen=True, order=True)
+class TierRef:
+    """A role a group may assume: in this account, in another (`{account_id, tier}`), or any role
+    matching a pattern (`account_id` and `name` are then '*')."""
+
+    account_id: str
+    name: str
+    arn: str
+    local: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.account_id}:{self.name}" if self.account_id != "*" else f"any role matching {self.arn}"
+
+
+@dataclass(frozen=True)
+class TierGrant:
+    """One step users → tier: the group granting `sts:AssumeRole`, and what demands MFA at that step."""
+
+    tier: TierRef
+    group: str
+    mfa: tuple[str, ...]  # empty when nothing demands MFA
+    conditional: bool  # the group's grant holds only under a condition on the target
+
+
+@dataclass(frozen=True)
+class PolicyEntry:
+    kind: str  # "AWS-managed", "customer-managed" or "inline"
+    name: str
+    detail: str  # the version of a managed policy; the statements of an inline one
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a principal may do, from all its documents together, as the pack evaluates them."""
+
+    full_admin: bool
+    services: tuple[ServiceAccess, ...]  # empty for full admin: every action of every service
+    escalations: tuple[str, ...]  # privilege-escalation methods its permissions complete
+    takeovers: tuple[str, ...]  # methods that take over a resource already running with a role
+
+
+@dataclass(frozen=True)
+class TrustEntry:
+    """Who may assume a role, and what its trust demands of them."""
+
+    kind: str  # "account", "principal", "service", "federated" or "anyone"
+    principal: str
+    mfa: bool
+    max_mfa_age_seconds: int | None
+    conditions: tuple[str, ...]  # the statement's other conditions, e.g. an OIDC subject or external id
+
+    @property
+    def label(self) -> str:
+        if self.kind == "account":
+            return f"IAM principals of account {self.principal}"
+        if self.kind == "federated":
+            provider, _, name = self.principal.rpartition(":")[2].partition("/")
+            return f"{'OIDC' if provider == 'oidc-provider' else 'SAML'} provider {name}"
+        if self.kind == "service":
+            return f"service {self.principal}"
+        return "anyone" if self.kind == "anyone" else f"principal {self.principal}"
+
+    @property
+    def account_id(self) -> str | None:
+        """The account the trusted principal lives in, when its ARN (or the entry) names one."""
+        if self.kind == "account":
+            return self.principal
+        match = _ACCOUNT_IN_ARN.match(self.principal)
+        return match.group(1) if match else None
+
+
+@dataclass(frozen=True)
+class RoleAccess:
+    name: str  # the IAM name, or the logical name of a role the provider names
+    named: bool
+    arn: str
+    tier: bool  # a role tier of the program (tagged iamtiers:tier), not a service role of the baseline
+    description: str
+    max_session_seconds: int | None
+    trust: tuple[TrustEntry, ...]
+    policies: tuple[PolicyEntry, ...]
+    boundary: str | None
+    access: Access
+    admin_tier_of: tuple[str, ...]  # the pack rules whose `admin_tiers` (pack config) list it
+    granted_by: tuple[str, ...]  # groups of this stack that may assume it
+
+
+@dataclass(frozen=True)
+class GroupAccess:
+    name: str
+    path: str
+    members: tuple[str, ...]
+    mfa_guard: tuple[str, ...]  # the group's policies that deny everything but MFA enrolment without MFA
+    tiers: tuple[TierGrant, ...]
+    policies: tuple[PolicyEntry, ...]
+    access: Access
+
+
+@dataclass(frozen=True)
+class UserAccess:
+    name: str
+    path: str
+    email: str | None
+    disabled: bool
+    groups: tuple[str, ...]
+    console: bool
+    password_reset: bool
+    console_pgp: bool
+    access_keys: int
+    keys_pgp: bool
+    mfa_guard_groups: tuple[str, ...]  # groups whose MFA guard applies to the user
+    policies: tuple[PolicyEntry, ...]  # attached to the user itself (the pack's no-user-policies forbids it)
+    tiers: tuple[TierGrant, ...]
+
+
+@dataclass(frozen=True)
+class ExemptionInForce:
+    policy: str
+    resource: str
+    reason: str
+    expires: str
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class AccessModel:
+    project: str
+    stack: str
+    account_id: str
+    account_alias: str | None
+    sources: Sources
+    users: tuple[UserAccess, ...]
+    groups: tuple[GroupAccess, ...]
+    roles: tuple[RoleAccess, ...]
+    exemptions: tuple[ExemptionInForce, ...]
+    unresolved: tuple[str, ...]  # links the pack's model could not follow (none in an update run)
+
+    @property
+    def tiers(self) -> tuple[RoleAccess, ...]:
+        return tuple(role for role in self.roles if role.tier)
+
+    @property
+    def service_roles(self) -> tuple[RoleAccess, ...]:
+        return tuple(role for role in self.roles if not role.tier)
+
+
+def _plain(value: Any) -> Any:
+    """A wire value as the pack reads it: secrets unwrapped, whole numbers as integers."""
+    if is_secret(value):
+        return _plain(value.get("value"))
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def stack_resources(run: StackRun) -> list[StackResource]:
+    """The run's resources as the pack's stack policies see them, in URN order: each resource's final
+    state, which in an update is what the provider answered (the inputs, plus what it computes, such as
+    the name of a role the program leaves unnamed, which the role's attachments refer to)."""
+    return [
+        StackResource(r.type, r.name, r.urn, _plain(r.outputs or r.inputs), r.property_dependencies)
+        for r in sorted(run.resources, key=lambda registration: registration.urn)
+    ]
+
+
+def _statements(statements: tuple[Statement, ...]) -> str:
+    return ", ".join(f"{s.effect} {s.sid or f'Statement[{s.index}]'}" for s in statements)
+
+
+def _policies(model: StackModel, principal: Principal) -> tuple[PolicyEntry, ...]:
+    entries: list[PolicyEntry] = []
+    for arn, _ in principal.managed_policy_arns:
+        managed = aws_managed.lookup(arn)
+        if managed is not None:
+            entries.append(PolicyEntry("AWS-managed", managed.path_and_name, managed.version))
+        else:
+            entries.append(PolicyEntry("customer-managed", arn.rsplit("/", 1)[-1], arn))
+    for document in principal.documents:
+        if document.aws_managed or document.origin_urn is not None:
+            continue  # listed above, by the attachment's ARN
+        entries.append(
+            PolicyEntry("inline", _inline_name(model, document), _statements(document.document.statements))
+        )
+    return tuple(sorted(set(entries), key=lambda entry: (entry.kind, entry.name)))
+
+
+def _inline_name(model: StackModel, document: AttachedDocument) -> str:
+    source = model.by_urn[document.source_urn]
+    if source.type == types.ROLE:
+        return document.label  # `inlinePolicies[0]` of the role itself
+    return source.iam_name or source.name
+
+
+def _access(model: StackModel, principal: Principal) -> Access:
+    permissions = model.permissions(principal)
+    if permissions.is_full_admin():
+        return Access(True, (), (), ())
+
+    def methods(hijack: bool) -> tuple[str, ...]:
+        completed = completed_with_grants(permissions, hijack=hijack)
+        return tuple(sorted(describe([method]) for method in completed))
+
+    return Access(False, service_access(permissions), methods(False), methods(True))
+
+
+def _guard_policies(model: StackModel, group: Principal) -> tuple[str, ...]:
+    """The group's documents holding an MFA guard that also stops `sts:AssumeRole` without MFA."""
+    names = set()
+    for document in group.documents:
+        for statement in document.document.statements:
+            if is_mfa_guard(statement) and _denies_assume_role(statement):
+                names.add(
+                    document.label
+                    if document.aws_managed or document.origin_urn
+                    else _inline_name(model, document)
+                )
+    return tuple(sorted(names))
+
+
+def _denies_assume_role(statement: Statement) -> bool:
+    if statement.not_actions is not None:
+        return ASSUME_ROLE not in expand_all(statement.not_actions)
+    return ASSUME_ROLE in expand_all(statement.actions or ())
+
+
+def _trust(principal: Principal) -> tuple[TrustEntry, ...]:
+    entries: list[TrustEntry] = []
+    for statement in principal.trust.statements if principal.trust else ():
+        if statement.effect != "Allow" or not statement.principals:
+            continue
+        mfa = requires_present_mfa(statement.conditions)
+        ages = [
+            int(float(value))
+            for condition in statement.conditions_on(_MFA_AGE)
+            if condition.base_operator in ("NumericLessThan", "NumericLessThanEquals")
+            for value in condition.values
+        ]
+        others = tuple(
+            f"{c.operator} {c.key} = {', '.join(c.values)}"
+            for c in statement.conditions
+            if c.key_lower not in _MFA_KEYS
+        )
+        for kind, values in statement.principals.items():
+            for value in values:
+                account = _ACCOUNT_ROOT.match(value) if kind == "AWS" else None
+                shown_kind = {"AWS": "principal", "Service": "service", "Federated": "federated"}.get(
+                    kind, "anyone"
+                )
+                entries.append(
+                    TrustEntry(
+                        "account" if account else shown_kind,
+                        account.group("account") if account else value,
+                        mfa,
+                        min(ages) if ages else None,
+                        others,
+                    )
+                )
+    return tuple(sorted(set(entries), key=lambda entry: (entry.kind, entry.principal)))
+
+
+def _tier_ref(resource: str, account_id: str) -> TierRef:
+    match = _ROLE_ARN.match(resource)
+    if match is None:
+        return TierRef("*", "*", resource, False)
+    return TierRef(
+        match.group("account"), match.group("name"), resource, match.group("account") == account_id
+    )
+
+
+def _tier_grants(
+    model: StackModel,
+    group: Principal,
+    account_id: str,
+    guard: tuple[str, ...],
+    roles: Mapping[str, Principal],
+) -> tuple[TierGrant, ...]:
+    grants: set[TierGrant] = set()
+    for grant in model.permissions(group).grants.get(ASSUME_ROLE, []):
+        for resource in grant.resources or ("*",):
+            tier = _tier_ref(resource, account_id)
+            mfa = [f"MFA guard of group {group.key}"] if guard else []
+            role = roles.get(tier.name) if tier.local else None
+            if role is not None:
+                mfa.extend(
+                    _mfa_in_trust(entry)
+                    for entry in _trust(role)
+                    if entry.kind == "account" and entry.principal == account_id and entry.mfa
+                )
+            grants.add(TierGrant(tier, group.key, tuple(mfa), grant.constrained))
+    return tuple(sorted(grants, key=lambda grant: (grant.tier, grant.group)))
+
+
+def _mfa_in_trust(entry: TrustEntry) -> str:
+    if entry.max_mfa_age_seconds is None:
+        return "trust requires MFA"
+    return f"trust requires MFA at most {entry.max_mfa_age_seconds} s old"
+
+
+def _tags(resource: StackResource | None) -> dict[str, Any]:
+    tags = resource.props.get("tags") if resource else None
+    return tags if isinstance(tags, dict) else {}
+
+
+def _user(model: StackModel, principal: Principal, groups: Mapping[str, GroupAccess]) -> UserAccess:
+    resource = model.by_urn[principal.urn or ""]
+    tags = _tags(resource)
+    member_of = tuple(sorted(principal.groups))
+    keys = [key for key in principal.access_keys if key.props.get("status", "Active") != "Inactive"]
+    profile = principal.login_profiles[0] if principal.login_profiles else None
+    return UserAccess(
+        name=principal.key,
+        path=str(resource.props.get("path") or "/"),
+        email=tags.get("email"),
+        disabled=tags.get(DISABLED_TAG) == "true",
+        groups=member_of,
+        console=profile is not None,
+        password_reset=profile is not None and profile.props.get("passwordResetRequired") is not False,
+        console_pgp=profile is not None and bool(profile.props.get("pgpKey")),
+        access_keys=len(keys),
+        keys_pgp=bool(keys) and all(key.props.get("pgpKey") for key in keys),
+        mfa_guard_groups=tuple(name for name in member_of if name in groups and groups[name].mfa_guard),
+        policies=_policies(model, principal),
+        tiers=tuple(
+            sorted(
+                (grant for name in member_of if name in groups for grant in groups[name].tiers),
+                key=lambda grant: (grant.tier, grant.group),
+            )
+        ),
+    )
+
+
+def _exemptions_in_force(pack_config: Mapping[str, Any]) -> tuple[ExemptionInForce, ...]:
+    """Every exemption of the pack config that applies today (`IAMTIERS_TODAY` fixes the date)."""
+    current = today()
+    entries = [
+        ExemptionInForce(
+            policy, exemption.resource, exemption.reason, exemption.expires.isoformat(), exemption.owner
+        )
+        for policy, exemptions in exemptions_by_policy(pack_config).items()
+        for exemption in exemptions
+        if exemption.in_force(current)
+    ]
+    return tuple(sorted(entries, key=lambda e: (e.policy, e.resource, e.expires, e.reason, e.owner or "")))
+
+
+def _admin_tiers(pack_config: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    """Rule name -> the roles its `admin_tiers` names."""
+    rules: dict[str, frozenset[str]] = {}
+    for rule, settings in pack_config.items():
+        tiers = settings.get(ADMIN_TIERS_KEY) if isinstance(settings, Mapping) else None
+        if isinstance(tiers, list):
+            rules[rule] = frozenset(str(tier) for tier in tiers)
+    return rules
+
+
+def _role(
+    model: StackModel,
+    principal: Principal,
+    account_id: str,
+    admin_tiers: Mapping[str, frozenset[str]],
+    granted_by: tuple[str, ...],
+    named: bool,
+) -> RoleAccess:
+    resource = model.by_urn[principal.urn or ""]
+    name = resource.iam_name if named and resource.iam_name else resource.name
+    session = resource.props.get("maxSessionDuration")
+    return RoleAccess(
+        name=name,
+        named=named,
+        arn=f"arn:aws:iam::{account_id}:role{resource.props.get('path') or '/'}{name}" if named else "",
+        tier=TIER_TAG in _tags(resource),
+        description=str(resource.props.get("description") or ""),
+        max_session_seconds=session if isinstance(session, int) else None,
+        trust=_trust(principal),
+        policies=_policies(model, principal),
+        boundary=str(resource.props["permissionsBoundary"])
+        if resource.props.get("permissionsBoundary")
+        else None,
+        access=_access(model, principal),
+        admin_tier_of=tuple(sorted(rule for rule, tiers in admin_tiers.items() if name in tiers)),
+        granted_by=granted_by,
+    )
+
+
+def build_access_model(
+    run: StackRun, *, account_id: str, pack_config: Mapping[str, Any], sources: Sources
+) -> AccessModel:
+    """The access of the stack `run` recorded, with the exemptions of `pack_config` in force today.
+
+    Raises `iam_guard.exemptions.ExemptionError` for an exemption entry the pack would refuse.
+    """
+    exemptions = _exemptions_in_force(pack_config)
+    model = StackModel(stack_resources(run))
+    principals = sorted(model.in_stack_principals(), key=lambda p: (p.kind, p.key))
+    roles = {p.key: p for p in principals if p.kind == "role"}
+    groups: dict[str, GroupAccess] = {}
+    for principal in (p for p in principals if p.kind == "group"):
+        guard = _guard_policies(model, principal)
+        groups[principal.key] = GroupAccess(
+            name=principal.key,
+            path=str(model.by_urn[principal.urn or ""].props.get("path") or "/"),
+            members=tuple(
+                sorted(p.key for p in principals if p.kind == "user" and principal.key in p.groups)
+            ),
+            mfa_guard=guard,
+            tiers=_tier_grants(model, principal, account_id, guard, roles),
+            policies=_policies(model, principal),
+            access=_access(model, principal),
+        )
+    users = tuple(_user(model, p, groups) for p in principals if p.kind == "user")
+    admin_tiers = _admin_tiers(pack_config)
+    named_by_program = {r.urn for r in run.resources if "name" in r.inputs}  # the others AWS names
+    role_entries = [
+        _role(
+            model,
+            principal,
+            account_id,
+            admin_tiers,
+            tuple(
+                g.name for g in groups.values() if any(t.tier.local and t.tier.name == key for t in g.tiers)
+            ),
+            named=principal.urn in named_by_program,
+        )
+        for key, principal in roles.items()
+    ]
+    alias = next(
+        (
+            str(r.props["accountAlias"])
+            for r in model.of_type("aws:iam/accountAlias:AccountAlias")
+            if r.props.get("accountAlias")
+        ),
+        None,
+    )
+    return AccessModel(
+        project=run.project,
+        stack=run.stack,
+        account_id=account_id,
+        account_alias=alias,
+        sources=sources,
+        users=users,
+        groups=tuple(groups.values()),
+        roles=tuple(sorted(role_entries, key=lambda role: (not role.tier, role.name))),
+        exemptions=exemptions,
+        unresolved=tuple(sorted(f"{u.urn}: {u.reason}" for u in model.unresolved)),
+    )

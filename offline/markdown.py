@@ -1,0 +1,90 @@
+"""The check as GitHub-flavoured Markdown, for a pull-request comment (docs/report-formats.md).
+
+The verdict first, then one table per mode (mandatory findings first) under its counts, then the
+exemptions in force. Text from findings is escaped so that it renders as written: `|` would end a
+table cell and `<provider>` would vanish as an HTML tag.
+"""
+
+from __future__ import annotations
+
+import re
+
+from offline.check_report import CheckReport, ExemptionInForce, Violation
+
+_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&])")  # what GFM could read as markup inside a cell
+
+
+def text_cell(text: str) -> str:
+    """Prose as one table cell: Markdown punctuation escaped, line breaks kept as <br>."""
+    return "<br>".join(_PUNCTUATION.sub(r"\\\1", line) for line in text.strip().splitlines())
+
+
+def code_cell(text: str) -> str:
+    """An identifier in a code span; GFM splits cells on `|` even there, so it is escaped too."""
+    if "`" in text or "\n" in text:
+        return text_cell(text)
+    return f"`{text.replace('|', chr(92) + '|')}`"
+
+
+def _violation_row(report: CheckReport, violation: Violation) -> str:
+    kind = violation.resource_type.rsplit(":", 1)[-1]
+    origin = violation.origin
+    location = code_cell(f"{report.relative(origin.path)}:{origin.line}") if origin else ""
+    cells = [
+        f"**{violation.level}**" if violation.level == "mandatory" else violation.level,
+        code_cell(violation.policy),
+        code_cell(violation.finding_id) if violation.finding_id else "",
+        f"{text_cell(kind)} {code_cell(violation.resource_name)}",
+        text_cell(violation.message),
+        text_cell(violation.fix),
+        location,
+    ]
+    return f"| {' | '.join(cells)} |"
+
+
+def _exemption_row(exemption: ExemptionInForce) -> str:
+    cells = [
+        code_cell(exemption.policy),
+        code_cell(exemption.resource),
+        text_cell(exemption.reason),
+        text_cell(exemption.owner) if exemption.owner else "",
+        exemption.expires.isoformat(),
+    ]
+    return f"| {' | '.join(cells)} |"
+
+
+def render_markdown(report: CheckReport) -> str:
+    config = code_cell(report.pack_config) if report.pack_config else "none (policy defaults)"
+    lines = [
+        f"## Policy check: stack {code_cell(report.stack)}",
+        "",
+        f"**{report.verdict()}**",  # our own words, code spans meant
+        "",
+        f"Pack {code_cell(report.pack_name)} {text_cell(report.pack_version)}, config {config}.",
+    ]
+    for result in report.results:
+        violations = report.violations(result)
+        lines += [
+            "",
+            f"### {result.mode.capitalize()}: {len(result.mandatory)} mandatory, "
+            f"{len(result.advisory)} advisory violation(s)",
+            "",
+        ]
+        if not violations:
+            lines.append("No violations.")
+            continue
+        lines += [
+            "| Level | Policy | Finding | Resource | Message | Fix | Config line |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+            *(_violation_row(report, violation) for violation in violations),
+        ]
+    lines += ["", f"### Exemptions in force on {report.today.isoformat()}: {len(report.exemptions)}", ""]
+    if report.exemptions:
+        lines += [
+            "| Policy | Resource | Reason | Owner | Expires |",
+            "| --- | --- | --- | --- | --- |",
+            *(_exemption_row(exemption) for exemption in report.exemptions),
+        ]
+    else:
+        lines.append("None.")
+    return "\n".join(lines) + "\n"

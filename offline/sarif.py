@@ -1,0 +1,153 @@
+"""The check as SARIF 2.1.0, for GitHub code scanning (docs/report-formats.md, "SARIF").
+
+One rule per policy of the pack; one result per distinct finding, placed on the stack-file line
+the resource comes from (`offline.origins`). A finding that preview and update both report is one
+result, its `properties.modes` naming both; findings that differ between the modes stay apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from offline.check_report import CheckReport, PolicySummary, Violation, exemption_document
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SOURCE_ROOT_ID = "%SRCROOT%"  # the repository root, as CodeQL names it; paths are relative to it
+LEVELS = {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}
+# GitHub ranks security alerts by `security-severity` (a CVSS-like score): critical > 9, high 7-8.9,
+# medium 4-6.9, low below 4.
+_SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+_GITHUB_ACTIONS_VARIABLES = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")
+
+
+def help_uri(url: str, environ: Mapping[str, str]) -> str:
+    """A policy's docs page: in GitHub Actions (where SARIF is uploaded) the file at the analysed
+    commit, so that the link opens from the alert; elsewhere the path from the repository root."""
+    server, repository, commit = (environ.get(k) for k in _GITHUB_ACTIONS_VARIABLES)
+    if server and repository and commit:
+        return f"{server.rstrip('/')}/{repository}/blob/{commit}/{url}"
+    return url
+
+
+def rule_name(policy: str) -> str:
+    """SARIF's human-readable rule name: `no-full-admin-access` -> `NoFullAdminAccess`."""
+    return "".join(part.capitalize() for part in policy.split("-"))
+
+
+def _rule(policy: PolicySummary, environ: Mapping[str, str]) -> dict[str, Any]:
+    docs = help_uri(policy.url, environ)
+    properties: dict[str, Any] = {
+        "tags": ["security", "iam"],
+        "enforcementLevel": policy.enforcement_level,
+        "severity": policy.severity,
+    }
+    if policy.severity in _SECURITY_SEVERITY:
+        properties["security-severity"] = _SECURITY_SEVERITY[policy.severity]
+    return {
+        "id": policy.name,
+        "name": rule_name(policy.name),
+        "shortDescription": {"text": policy.description},
+        "fullDescription": {"text": policy.description},
+        "helpUri": docs,
+        "help": {
+            "text": f"{policy.remediation}\n\nDocumentation: {docs}",
+            "markdown": f"{policy.remediation}\n\n[Rule documentation]({docs})",
+        },
+        "defaultConfiguration": {
+            "level": LEVELS.get(policy.enforcement_level, "warning"),
+            "enabled": policy.enforcement_level != "disabled",
+        },
+        "properties": properties,
+    }
+
+
+def _result(report: CheckReport, violation: Violation, rule_index: dict[str, int]) -> dict[str, Any]:
+    origin = report.origins.placed(violation.urn, violation.text)
+    result: dict[str, Any] = {"ruleId": violation.policy}
+    if violation.policy in rule_index:
+        result["ruleIndex"] = rule_index[violation.policy]
+    result |= {
+        "level": LEVELS.get(violation.level, "warning"),
+        "message": {"text": violation.text},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": report.relative(origin.path), "uriBaseId": SOURCE_ROOT_ID},
+                    "region": {"startLine": origin.line},
+                },
+                "logicalLocations": [
+                    {"name": violation.resource_name, "fullyQualifiedName": violation.urn, "kind": "resource"}
+                ],
+            }
+        ],
+        "properties": {
+            "modes": [violation.mode],
+            "finding": violation.finding_id,
+            "fix": violation.fix,
+            "resourceType": violation.resource_type,
+            "configKey": origin.key,
+        },
+    }
+    return result
+
+
+def _results(report: CheckReport, rule_index: dict[str, int]) -> list[dict[str, Any]]:
+    """One result per (rule, location, resource, message), whichever modes reported it."""
+    merged: dict[tuple[str, str, int, str, str], dict[str, Any]] = {}
+    for result in report.results:
+        for violation in report.violations(result):
+            origin = report.origins.placed(violation.urn, violation.text)
+            key = (violation.policy, report.relative(origin.path), origin.line, violation.urn, violation.text)
+            if key in merged:
+                merged[key]["properties"]["modes"].append(violation.mode)
+            else:
+                merged[key] = _result(report, violation, rule_index)
+
+    def order(result: dict[str, Any]) -> tuple[bool, int, str, str]:
+        line: int = result["locations"][0]["physicalLocation"]["region"]["startLine"]
+        return result["level"] != "error", line, result["ruleId"], result["message"]["text"]
+
+    return sorted(merged.values(), key=order)
+
+
+def sarif_log(report: CheckReport, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The SARIF log as a value; `environ` (default: the process's) tells whether this is GitHub Actions."""
+    environment = os.environ if environ is None else environ
+    rules = [_rule(policy, environment) for policy in report.policies]
+    rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
+    root = report.source_root.as_uri().rstrip("/") + "/"  # a base URI ends with a slash
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": report.pack_name,
+                        "version": report.pack_version,
+                        "rules": rules,
+                    }
+                },
+                # GitHub keeps one set of alerts per category: one per stack.
+                "automationDetails": {"id": f"{report.project}/{report.stack}/"},
+                "originalUriBaseIds": {SOURCE_ROOT_ID: {"uri": root}},
+                "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code}],
+                "results": _results(report, rule_index),
+                "properties": {
+                    "project": report.project,
+                    "stack": report.stack,
+                    "packConfig": report.pack_config,
+                    "today": report.today.isoformat(),
+                    "exemptions": [exemption_document(exemption) for exemption in report.exemptions],
+                },
+            }
+        ],
+    }
+
+
+def render_sarif(report: CheckReport, environ: Mapping[str, str] | None = None) -> str:
+    return json.dumps(sarif_log(report, environ), indent=2, ensure_ascii=False) + "\n"
