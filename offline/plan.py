@@ -29,7 +29,8 @@ def _resource_tree(run: StackRun) -> list[str]:
     stack_urn = next((r.urn for r in run.registrations if r.type == STACK_TYPE), "")
 
     def walk(parent: str, depth: int) -> None:
-        for registration in run.children(parent):
+        # Siblings register from several threads, in whatever order their inputs resolve: sort them.
+        for registration in sorted(run.children(parent), key=lambda r: (r.type, r.name)):
             marker = "+" if registration.custom else "*"
             lines.append(f"{'  ' * depth}{marker} {registration.type}  {registration.name}")
             walk(registration.urn, depth + 1)

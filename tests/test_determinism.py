@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from offline.engine import StackRun, run_stack
+from offline.plan import render_plan
 from tests.conftest import stack_config
 
 
@@ -47,3 +49,14 @@ def test_reordering_changes_no_resource(
             )
             expected = {**inputs, "tags": {**inputs["tags"], **tags}} if tags else inputs
             assert twin == expected, urn
+
+
+def test_the_plan_does_not_depend_on_the_order_resources_registered_in(
+    dev_preview: StackRun, dev_update: StackRun
+) -> None:
+    """Siblings register from several threads; the printed plan must not show which finished first."""
+    shuffled = [
+        replace(run, registrations=random.Random(7).sample(run.registrations, len(run.registrations)))
+        for run in (dev_preview, dev_update)
+    ]
+    assert render_plan(*shuffled) == render_plan(dev_preview, dev_update)
