@@ -23,6 +23,7 @@ from offline import pack_path  # noqa: F401 - puts policypack on sys.path for ia
 from offline.access_model import Sources, build_access_model
 from offline.access_report import render_report
 from offline.analyzer_client import PACK_DIR
+from offline.check_report import ReportError as CheckReportError
 from offline.cli import PackConfigError, load_pack_config
 from offline.engine import ProgramError, StackRun, run_stack
 from offline.stack_files import StackFileError, StackSettings, load_stack_settings
@@ -30,7 +31,6 @@ from offline.stack_files import StackFileError, StackSettings, load_stack_settin
 # isort: split
 from iam_guard import aws_managed
 from iam_guard.catalog import catalog_version
-from iam_guard.exemptions import ExemptionError
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def generate(run: StackRun, settings: StackSettings, project_dir: Path, pack_con
         model = build_access_model(
             run, account_id=settings.account_id, pack_config=pack_config, sources=sources
         )
-    except ExemptionError as error:
+    except CheckReportError as error:
         raise ReportError(f"pack config {shown_config}: {error}") from None
     return render_report(model)
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from offline import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 from offline.access_levels import ServiceAccess, service_access
+from offline.analyzer_client import PACK_DIR
+from offline.check_report import ExemptionInForce, exemptions_in_force
 from offline.engine import StackRun, is_secret
 
 # isort: split
@@ -23,7 +25,6 @@ from iam_guard.catalog import expand_all
 from iam_guard.conditions import requires_present_mfa
 from iam_guard.documents import Statement
 from iam_guard.escalation import completed_with_grants, describe
-from iam_guard.exemptions import exemptions_by_policy, today
 from iam_guard.rules.console_users_mfa_guarded import is_mfa_guard
 from iam_guard.stack_model import AttachedDocument, Principal, StackModel, StackResource
 
@@ -164,15 +165,6 @@ class UserAccess:
     mfa_guard_groups: tuple[str, ...]  # groups whose MFA guard applies to the user
     policies: tuple[PolicyEntry, ...]  # attached to the user itself (the pack's no-user-policies forbids it)
     tiers: tuple[TierGrant, ...]
-
-
-@dataclass(frozen=True)
-class ExemptionInForce:
-    policy: str
-    resource: str
-    reason: str
-    expires: str
-    owner: str | None
 
 
 @dataclass(frozen=True)
@@ -386,20 +378,6 @@ def _user(model: StackModel, principal: Principal, groups: Mapping[str, GroupAcc
     )
 
 
-def _exemptions_in_force(pack_config: Mapping[str, Any]) -> tuple[ExemptionInForce, ...]:
-    """Every exemption of the pack config that applies today (`IAMTIERS_TODAY` fixes the date)."""
-    current = today()
-    entries = [
-        ExemptionInForce(
-            policy, exemption.resource, exemption.reason, exemption.expires.isoformat(), exemption.owner
-        )
-        for policy, exemptions in exemptions_by_policy(pack_config).items()
-        for exemption in exemptions
-        if exemption.in_force(current)
-    ]
-    return tuple(sorted(entries, key=lambda e: (e.policy, e.resource, e.expires, e.reason, e.owner or "")))
-
-
 def _admin_tiers(pack_config: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     """Rule name -> the roles its `admin_tiers` names."""
     rules: dict[str, frozenset[str]] = {}
@@ -444,9 +422,9 @@ def build_access_model(
 ) -> AccessModel:
     """The access of the stack `run` recorded, with the exemptions of `pack_config` in force today.
 
-    Raises `iam_guard.exemptions.ExemptionError` for an exemption entry the pack would refuse.
+    Raises `check_report.ReportError` for an exemption entry the pack would refuse.
     """
-    exemptions = _exemptions_in_force(pack_config)
+    _, exemptions = exemptions_in_force(PACK_DIR, pack_config)
     model = StackModel(stack_resources(run))
     principals = sorted(model.in_stack_principals(), key=lambda p: (p.kind, p.key))
     roles = {p.key: p for p in principals if p.kind == "role"}

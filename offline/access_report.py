@@ -325,7 +325,8 @@ def _exemptions(model: AccessModel) -> list[str]:
     if not model.exemptions:
         return [*lines, "No exemption is in force."]
     rows = [
-        [_code(e.policy), _code(e.resource), e.reason, e.owner or "-", e.expires] for e in model.exemptions
+        [_code(e.policy), _code(e.resource), e.reason, e.owner or "-", e.expires.isoformat()]
+        for e in model.exemptions
     ]
     return [*lines, *_table(["Policy", "Resource", "Reason", "Owner", "Expires (last day)"], rows)]
 
