@@ -148,7 +148,7 @@ class EffectivePermissions:
         """Every action of every service on every resource, however it is spelt; a Deny that carves out
         a few actions leaves it admin as long as IAM's permission management survives it (the holder
         can remove the Deny), while a Deny of that makes it something less."""
-        if not self.admin_grant:
+        if not self.admin_grant or len(self.grants) < len(iam_permissions_management()):
             return False
         unconstrained = self.unconstrained(broad=True)
         return unconstrained >= all_actions() or unconstrained >= iam_permissions_management()
@@ -217,7 +217,10 @@ def evaluate(documents: Iterable[PolicyDocument], labels: Iterable[str] = ()) ->
         grant = Grant(statement, resources, restrictive_conditions(statement.conditions), name)
         for action in statement_actions(statement):
             permissions.grants.setdefault(action, []).append(grant)
-    permissions.admin_grant = permissions.unconstrained(broad=True) >= all_actions()
+    # Only a grant of every action can be admin: counting first spares building the set for the rest.
+    permissions.admin_grant = len(permissions.grants) >= len(all_actions()) and (
+        permissions.unconstrained(broad=True) >= all_actions()
+    )
     for deny, _ in sourced:
         # A conditional Deny may not apply to a given request, so it subtracts nothing for certain.
         if deny.effect != "Deny" or deny.conditions:

@@ -26,6 +26,7 @@ from google.protobuf.empty_pb2 import Empty
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from iam_guard.findings import finding_message
+from iam_guard.request_scope import request_scope
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +235,8 @@ def _guarded_analyze_stack(behaviour: Callable[..., Any], reporter: _Reporter) -
                     detail = f"'{resource.name}': {reason}"
                     refused.append(reporter.diagnostic("PACK-INPUT-001", detail, resource.urn))
                     resource.properties.Clear()  # the rest of the stack is still judged
-            response = behaviour(request, context)
+            with request_scope():  # one stack model for every stack policy of this request
+                response = behaviour(request, context)
             response.diagnostics.extend(refused)
             return response
         except Exception as error:  # noqa: BLE001 - the pack fails closed, never with an RPC error

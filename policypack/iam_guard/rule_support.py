@@ -30,6 +30,7 @@ from iam_guard.documents import (
 from iam_guard.exemptions import Exemption, ExemptionError, matching, parse_exemptions, today
 from iam_guard.findings import finding_message
 from iam_guard.managed_documents import aws_managed_document
+from iam_guard.request_scope import shared
 from iam_guard.stack_model import StackModel, StackResource
 
 log = logging.getLogger(__name__)
@@ -298,7 +299,8 @@ def stack_rule(
         try:
             config = dict(args.get_config() or {})
             exemptions_of(config)  # validate before use
-            model = StackModel(stack_resources(args))
+            # Every stack policy of a request reads the same resources: build the model once.
+            model = shared("stack_model", lambda: StackModel(stack_resources(args)))
 
             def report(finding_id: str, detail: str, urn: str | None) -> None:
                 resource = model.by_urn.get(urn or "")

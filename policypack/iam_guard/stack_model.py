@@ -94,6 +94,9 @@ class StackModel:
         self.principals: dict[tuple[PrincipalKind, str], Principal] = {}
         self.unresolved: list[Unresolved] = []
         self.policies_by_arn_name: dict[str, StackResource] = {}
+        # Users of a group hold the same documents: each combination is evaluated once per model.
+        self._evaluated: dict[tuple[int, ...], EffectivePermissions] = {}
+        self._permissions: dict[tuple[PrincipalKind, str], EffectivePermissions] = {}
         self._index()
         self._attach()
 
@@ -103,6 +106,12 @@ class StackModel:
         return [resource for resource in self.resources if resource.type == type_token]
 
     def principal(self, kind: PrincipalKind, key: str) -> Principal:
+        """The principal, or an empty one outside the stack; reading never changes the model, which
+        every stack policy of a request shares."""
+        return self.principals.get((kind, key)) or Principal(kind, key, None)
+
+    def _wired(self, kind: PrincipalKind, key: str) -> Principal:
+        """The principal, added (outside the stack) when this stack attaches something to it."""
         return self.principals.setdefault((kind, key), Principal(kind, key, None))
 
     def _index(self) -> None:
@@ -219,7 +228,7 @@ class StackModel:
         arns: list[str],
     ) -> None:
         for name in names:
-            principal = self.principal(kind, name)
+            principal = self._wired(kind, name)
             principal.documents.extend(documents)
             principal.managed_policy_arns.extend((arn, resource.urn) for arn in arns)
 
@@ -259,7 +268,7 @@ class StackModel:
                     target_kind, self.references(resource, key, target_kind), resource, documents, arns
                 )
         for role in self.of_type(types.ROLE):
-            principal = self.principal("role", role.iam_name or role.urn)
+            principal = self._wired("role", role.iam_name or role.urn)
             principal.trust = self.document(
                 role, "assumeRolePolicy", f"trust policy of role '{role.name}'", "trust"
             )
@@ -278,21 +287,21 @@ class StackModel:
                         principal.documents.append(document)
         for type_token, kind in ((types.USER, "user"), (types.ROLE, "role")):
             for resource in self.of_type(type_token):
-                self._bound(self.principal(kind, resource.iam_name or resource.urn), resource)
+                self._bound(self._wired(kind, resource.iam_name or resource.urn), resource)
         for resource in self.of_type(types.USER_GROUP_MEMBERSHIP):
             groups = self.references(resource, "groups", "group")
             for user in self.references(resource, "user", "user"):
-                self.principal("user", user).groups.update(groups)
+                self._wired("user", user).groups.update(groups)
         for resource in self.of_type(types.GROUP_MEMBERSHIP):
             groups = self.references(resource, "group", "group")
             for user in self.references(resource, "users", "user"):
-                self.principal("user", user).groups.update(groups)
+                self._wired("user", user).groups.update(groups)
         for resource in self.of_type(types.USER_LOGIN_PROFILE):
             for user in self.references(resource, "user", "user"):
-                self.principal("user", user).login_profiles.append(resource)
+                self._wired("user", user).login_profiles.append(resource)
         for resource in self.of_type(types.ACCESS_KEY):
             for user in self.references(resource, "user", "user"):
-                self.principal("user", user).access_keys.append(resource)
+                self._wired("user", user).access_keys.append(resource)
 
     def _bound(self, principal: Principal, resource: StackResource) -> None:
         """Read the principal's permissions boundary: AWS-managed from the data, customer-managed from
@@ -311,14 +320,23 @@ class StackModel:
         if policy is not None:
             principal.boundary = self._customer_policy_document(policy, resource.urn)
 
+    def evaluated(self, documents: list[AttachedDocument]) -> EffectivePermissions:
+        """`evaluate` of these documents together, labelled; computed once per model (treat as read-only)."""
+        key = tuple(id(d) for d in documents)
+        if key not in self._evaluated:
+            self._evaluated[key] = evaluate((d.document for d in documents), (d.label for d in documents))
+        return self._evaluated[key]
+
     def permissions(self, principal: Principal) -> EffectivePermissions:
         """What the principal may do: all its policies (and, for a user, its groups') together, capped
         by its permissions boundary."""
-        documents = self.effective_documents(principal)
-        permissions = evaluate((d.document for d in documents), (d.label for d in documents))
-        if principal.boundary is not None:
-            permissions = permissions.capped_by(evaluate([principal.boundary.document]))
-        return permissions
+        key = (principal.kind, principal.key)
+        if key not in self._permissions:
+            permissions = self.evaluated(self.effective_documents(principal))
+            if principal.boundary is not None:
+                permissions = permissions.capped_by(self.evaluated([principal.boundary]))
+            self._permissions[key] = permissions
+        return self._permissions[key]
 
     def in_stack_principals(self) -> list[Principal]:
         return [principal for principal in self.principals.values() if principal.urn is not None]

@@ -45,17 +45,15 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             continue
         if principal.kind == "user" and any(
             model.principal("group", group).urn is not None
-            and evaluate(d.document for d in model.principal("group", group).documents).is_full_admin()
+            and model.evaluated(model.principal("group", group).documents).is_full_admin()
             for group in principal.groups
         ):
             continue  # reported once, on the group that makes its members admin
         # Name the statements that grant admin on their own (every admin grant covers iam:PassRole, so
         # its grants name them); if no document does alone, name the documents that add up to it.
-        decisive = [d for d in documents if evaluate([d.document]).is_full_admin()]
+        decisive = [d for d in documents if model.evaluated([d]).is_full_admin()]
         through = ", ".join(
-            sorted(
-                {g.where for d in decisive for g in evaluate([d.document], [d.label]).grants["iam:passrole"]}
-            )
+            sorted({g.where for d in decisive for g in model.evaluated([d]).grants["iam:passrole"]})
         ) or " + ".join(sorted({d.label for d in documents}))
         decisive = decisive or documents
         for urn in [principal.urn] if principal.urn else sorted({d.source_urn for d in decisive}):

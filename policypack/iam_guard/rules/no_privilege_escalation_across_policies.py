@@ -9,19 +9,21 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from iam_guard.escalation import completed_methods, completed_with_grants, describe
-from iam_guard.evaluation import EffectivePermissions, evaluate
+from iam_guard.evaluation import EffectivePermissions
 from iam_guard.rule_support import ADMIN_TIERS_SCHEMA, stack_rule, string_list
 from iam_guard.stack_model import AttachedDocument, StackModel
 
 Report = Callable[[str, str, "str | None"], None]
 
 
-def _method_ids(documents: list[AttachedDocument]) -> set[str]:
-    return {m.method_id for m in completed_methods(evaluate(d.document for d in documents))}
+def _method_ids(model: StackModel, documents: list[AttachedDocument]) -> set[str]:
+    return {m.method_id for m in completed_methods(model.evaluated(documents))}
 
 
-def _capped(permissions: EffectivePermissions, boundary: AttachedDocument | None) -> EffectivePermissions:
-    return permissions.capped_by(evaluate([boundary.document])) if boundary else permissions
+def _capped(
+    model: StackModel, permissions: EffectivePermissions, boundary: AttachedDocument | None
+) -> EffectivePermissions:
+    return permissions.capped_by(model.evaluated([boundary])) if boundary else permissions
 
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
@@ -36,16 +38,16 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         already: set[str] = set()
         for document in documents:  # single in-stack documents are reported on their own resource
             if not document.aws_managed:
-                already |= _method_ids([document])
+                already |= _method_ids(model, [document])
         if principal.kind == "user":  # a group's own combination is reported on the group
             for group in principal.groups:
-                already |= _method_ids(model.principal("group", group).documents)
+                already |= _method_ids(model, model.principal("group", group).documents)
         # An AWS-managed policy that escalates on its own is reported where it is attached, capped by
         # the holder's permissions boundary (it is not reported again on the holder's members).
         for document in principal.documents:
             if not document.aws_managed:
                 continue
-            single = _capped(evaluate([document.document], [document.label]), principal.boundary)
+            single = _capped(model, model.evaluated([document]), principal.boundary)
             methods = completed_with_grants(single)
             if methods:
                 already |= {m.method_id for m in methods}
