@@ -10,6 +10,7 @@ import difflib
 import re
 import types
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
@@ -39,6 +40,7 @@ from components.iam_limits import (
     tag_key_problem,
     tag_value_problem,
 )
+from components.yaml_files import line_of
 
 PARTITION = "aws"
 CONFIG_NAMESPACE = "iamtiers"  # the project's `name` in Pulumi.yaml: every key of ours is `iamtiers:<key>`
@@ -97,6 +99,21 @@ class ConfigError(Exception):
         self.problems = problems
         listing = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(f"stack config has {len(problems)} problem(s):\n{listing}")
+
+
+@dataclass(frozen=True)
+class CollectionFile:
+    """Where a collection was read from when its key holds `{file: ...}`: the file as messages name
+    it (relative to the project), and the line of each key path in it (`items[3].name` -> 14)."""
+
+    path: str
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def where(self, location: str) -> str:
+        """`people/dev-users.yaml:14` for a key path inside the collection (`items[3].name`); the
+        file alone when no line holds it."""
+        line = line_of(dict(self.lines), location)
+        return f"{self.path}:{line}" if line else self.path
 
 
 class _Strict(BaseModel):
@@ -665,9 +682,12 @@ def _split_collection(key: str, raw: Any, problems: list[str]) -> list[tuple[str
         return []
     unknown = sorted(set(raw) - {"defaults", "items"})
     for extra in unknown:
-        close = difflib.get_close_matches(str(extra), ["defaults", "items"], n=1)
+        close = difflib.get_close_matches(str(extra), ["defaults", "items", "file"], n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        problems.append(f"{key}.{extra}: unknown key{hint}; a collection holds only 'defaults' and 'items'")
+        problems.append(
+            f"{key}.{extra}: unknown key{hint}; a collection holds only 'defaults' and 'items' "
+            "(or only 'file', naming a file that holds them)"
+        )
     settings_model, _ = _COLLECTIONS[key]
     defaults = raw.get("defaults") or {}
     if not isinstance(defaults, Mapping):
@@ -706,7 +726,10 @@ def _names(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
 
 
 def _cross_reference(
-    entries: dict[str, list[tuple[str, dict[str, Any]]]], raw: Mapping[str, Any], namespace: str
+    entries: dict[str, list[tuple[str, dict[str, Any]]]],
+    raw: Mapping[str, Any],
+    namespace: str,
+    files: Mapping[str, CollectionFile],
 ) -> list[str]:
     """Duplicate names and dangling references, judged on the merged entries.
 
@@ -746,9 +769,11 @@ def _cross_reference(
             tier_path, tier = tiers[reference]
             trust = tier.get("trust")
             if not (isinstance(trust, Mapping) and trust.get("this_account") is True):
+                tiers_file = files.get("role_tiers")
+                in_file = f" in {tiers_file.where(tier_path.partition('.')[2])}" if tiers_file else ""
                 problems.append(
                     f"{where}: tier '{reference}' does not trust this account's users; "
-                    f"set {namespace}:{tier_path}.trust.this_account: true"
+                    f"set {namespace}:{tier_path}.trust.this_account: true{in_file}"
                 )
     group_names = _names(entries["group"])
     for path, user in entries["user"]:
@@ -765,12 +790,19 @@ def _cross_reference(
     return problems
 
 
-def parse_stack_config(raw: Mapping[str, Any], namespace: str = CONFIG_NAMESPACE) -> StackConfig:
+def parse_stack_config(
+    raw: Mapping[str, Any],
+    namespace: str = CONFIG_NAMESPACE,
+    files: Mapping[str, CollectionFile] | None = None,
+) -> StackConfig:
     """Validate the project's config keys (without namespace) into a `StackConfig`.
 
     Raises `ConfigError` listing every problem, each with its key path as `pulumi config set --path`
-    spells it (`iamtiers:users.items[3].name`) and the fix.
+    spells it (`iamtiers:users.items[3].name`) and the fix. `files` names the collections whose
+    `{defaults, items}` came from a collection file (`users` -> people/dev-users.yaml): a problem in
+    one starts with that file and line (`people/dev-users.yaml:14: iamtiers:users.items[3].name: ...`).
     """
+    files = files or {}
     problems: list[str] = []
     document: dict[str, Any] = {k: v for k, v in raw.items() if k not in _COLLECTIONS}
     entries: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -783,10 +815,19 @@ def parse_stack_config(raw: Mapping[str, Any], namespace: str = CONFIG_NAMESPACE
         config = StackConfig.model_validate(document)
     except ValidationError as error:
         problems.extend(_rewrite_item_path(p, paths) for p in _validation_problems("", error, StackConfig))
-    problems.extend(_cross_reference(entries, raw, namespace))
+    problems.extend(_cross_reference(entries, raw, namespace, files))
     if problems or config is None:
-        raise ConfigError([f"{namespace}:{problem}" for problem in problems])
+        raise ConfigError([_placed(problem, namespace, files) for problem in problems])
     return config
+
+
+def _placed(problem: str, namespace: str, files: Mapping[str, CollectionFile]) -> str:
+    """A problem with its namespace, and the file and line first when its key came from a file."""
+    location = problem.split(": ", 1)[0]
+    for key, file in files.items():
+        if location == key or location.startswith((f"{key}.", f"{key}[")):
+            return f"{file.where(location[len(key) :].lstrip('.'))}: {namespace}:{problem}"
+    return f"{namespace}:{problem}"
 
 
 def _rewrite_item_path(problem: str, paths: dict[str, list[str]]) -> str:

@@ -25,6 +25,7 @@ sdk/go/common/resource/plugin/analyzer_plugin.go):
 from __future__ import annotations
 
 import collections
+import errno
 import importlib.util
 import json
 import logging
@@ -46,6 +47,13 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from components.config_variable import (
+    CONFIG_VARIABLE,
+    MAX_ARG_STRLEN,
+    config_size_message,
+    config_variable,
+    config_variable_size,
+)
 from offline.engine import Registration
 
 logger = logging.getLogger(__name__)
@@ -350,16 +358,37 @@ def configure_request(resolved: Mapping[str, ResolvedPolicyConfig]) -> analyzer_
 def cli_environment(
     project: str, stack: str, config: Mapping[str, str], *, dry_run: bool | None = None
 ) -> dict[str, str]:
-    """The variables the CLI sets for a policy pack process (constructEnv): project, stack, config."""
+    """The variables the CLI sets for a policy pack process (constructEnv): project, stack, config
+    (PULUMI_CONFIG encoded as the CLI encodes it, components/config_variable.py)."""
     env = {"PULUMI_PROJECT": project, "PULUMI_STACK": stack}
     if config:
-        env["PULUMI_CONFIG"] = json.dumps(dict(config))
+        env[CONFIG_VARIABLE] = config_variable(config)
     if dry_run is not None:
         env["PULUMI_DRY_RUN"] = "true" if dry_run else "false"
     return env
 
 
 # --- the process ---------------------------------------------------------------------------------
+
+
+def _environment_too_large(environment: Mapping[str, str]) -> str:
+    """Why Linux would not start the pack (E2BIG), as the offline check words it before it starts."""
+    if CONFIG_VARIABLE in environment:
+        try:
+            config = json.loads(environment[CONFIG_VARIABLE])
+        except json.JSONDecodeError:
+            config = None
+        if isinstance(config, dict) and config_variable_size(config) > MAX_ARG_STRLEN:
+            project, stack = environment.get("PULUMI_PROJECT", ""), environment.get("PULUMI_STACK", "<stack>")
+            return f"the policy pack could not be started: {config_size_message(config, project, stack)}"
+    sizes = {name: len(f"{name}={value}".encode()) + 1 for name, value in environment.items()}
+    largest = max(sizes, key=lambda name: sizes[name])
+    return (
+        f"the policy pack could not be started: Linux refused its environment as too large (E2BIG); "
+        f"{len(environment)} variables, {sum(sizes.values()):,} bytes in all, the largest {largest} "
+        f"({sizes[largest]:,} bytes; one variable may hold {MAX_ARG_STRLEN:,}); unset what the pack "
+        "does not need"
+    )
 
 
 def _read_lines(
@@ -395,15 +424,21 @@ class PolicyPackProcess:
         main = self.pack_dir / "__main__.py"
         if not main.is_file():
             raise PolicyPackError(f"{main}: file not found; is {self.pack_dir} a policy pack?")
-        # -u: the pack writes its port without flushing, and stdout is a pipe here.
-        self._process = subprocess.Popen(
-            [sys.executable, "-u", str(main)],
-            cwd=self.pack_dir,
-            env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        environment = {**os.environ, **(env or {})}
+        try:
+            # -u: the pack writes its port without flushing, and stdout is a pipe here.
+            self._process = subprocess.Popen(
+                [sys.executable, "-u", str(main)],
+                cwd=self.pack_dir,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as error:
+            if error.errno != errno.E2BIG:
+                raise
+            raise PolicyPackError(_environment_too_large(environment)) from None
         assert self._process.stdout is not None and self._process.stderr is not None  # noqa: S101 - PIPE
         first_line: queue.Queue[bytes] = queue.Queue()
         self._readers = [

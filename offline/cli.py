@@ -10,9 +10,10 @@ line `N mandatory, M advisory violation(s)`.
 the exemptions in force; the exit code and the `error:` lines on stderr are the same in each.
 
 Exit codes: 0 clean (advisory findings allowed), 1 a mandatory violation in either mode, 2 the
-check could not run: a bad stack file or stack config, a missing or malformed pack config, a pack
-config its policies' schemas reject (one `error:` line per problem), a pack that does not start or
-dies, or any unexpected error (`error: could not run the check: <type>: <message>`; the traceback
+check could not run: a bad stack file, collection file or stack config, a stack config too large for
+the CLI to hand to a process (components/config_variable.py), a missing or malformed pack config, a
+pack config its policies' schemas reject (one `error:` line per problem), a pack that does not start
+or dies, or any unexpected error (`error: could not run the check: <type>: <message>`; the traceback
 is logged at debug level). Never 1 for a failure to run.
 """
 
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from components.config_variable import config_size_problem
 from offline.analyzer_client import (
     PACK_DIR,
     PolicyConfigError,
@@ -97,7 +99,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
     check.add_argument("--debug", action="store_true", help="log at debug level (pack output, tracebacks)")
     _add_report_parser(commands)
+    _add_check_all_parser(commands)
     return parser
+
+
+def _add_check_all_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`check-all`: every stack's check in parallel processes (offline/check_all.py)."""
+    check_all = commands.add_parser("check-all", help="check every Pulumi.<stack>.yaml in parallel processes")
+    check_all.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
+    check_all.add_argument("--stacks", help="comma-separated stacks (default: every Pulumi.<stack>.yaml)")
+    check_all.add_argument("--policy-pack", type=Path, help="policy pack directory (default: policypack/)")
+    check_all.add_argument("--jobs", type=int, help="parallel checks (default: the CPUs available)")
+    check_all.add_argument("--debug", action="store_true", help="log at debug level")
 
 
 def _add_report_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -150,6 +163,11 @@ def main(argv: list[str] | None = None) -> int:
         from offline.access_docs import run_report  # only `report` needs the pack's analysis
 
         return run_report(args)
+    if args.command == "check-all":
+        from offline.check_all import check_all, default_workers, shipped_stacks
+
+        stacks = args.stacks.split(",") if args.stacks else shipped_stacks(args.project_dir)
+        return check_all(args.project_dir, stacks, args.policy_pack, args.jobs or default_workers())
     try:
         return _check(args)
     except Exception as error:  # a check that could not run must not look like a finding (exit 1)
@@ -170,6 +188,13 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
         raise CheckError(str(error)) from None
     try:
         settings = load_stack_settings(project_dir, stack)
+    except StackFileError as error:
+        raise CheckError(f"stack '{stack}': {error}") from None
+    # Before anything starts: the CLI could not hand this config to the program or the pack.
+    too_large = config_size_problem(settings.config, settings.project, stack)
+    if too_large:
+        raise CheckError(f"stack '{stack}': {too_large}")
+    try:
         preview = run_stack(project_dir, stack, preview=True)
         update = run_stack(project_dir, stack, preview=False)
         nodes = load_stack_config_nodes(project_dir, stack, settings.project)

@@ -176,6 +176,9 @@ def _record_in_context(program: Callable[[], None], settings: StackSettings, run
     pulumi.runtime.set_mocks(
         mocks, project=settings.project, stack=settings.stack, preview=run.preview, monitor=monitor
     )
+    # Where its config loader reads collection files (as the CLI's --root_directory). Set on every
+    # run, None included: the SDK keeps the first value set in a context as the default of all others.
+    pulumi_settings.SETTINGS.root_directory = str(settings.project_dir) if settings.project_dir else None
     # set_mocks finishes a root stack at once; the program's exports need a live one.
     pulumi_settings.ROOT.set(None)
     _sync_await(run_in_stack(program))

@@ -1,4 +1,5 @@
-"""Where in the stack file each resource comes from: the config line a report points a finding at.
+"""Where in the stack file (or collection file) each resource comes from: the config line a report
+points a finding at.
 
 Resources are traced by what their inputs say, never by how they are named:
 
@@ -11,6 +12,8 @@ Resources are traced by what their inputs say, never by how they are named:
 - a group membership under it: the item's `groups:` key;
 - any other resource under it: the item's `- name:` line.
 A collection's `defaults` stand in for a key the item does not set, as they do in the config.
+A collection kept in a collection file (`iamtiers:users: {file: people/dev-users.yaml}`) is traced
+to the lines of that file, with the same key paths.
 
 Of the account baseline, the password policy comes from `password_policy`, an alarm subscription
 from its address in `monitoring` and the account alias from `account.alias`; the baseline's other
@@ -141,7 +144,7 @@ def _items(nodes: StackConfigNodes, config_key: str) -> list[_Item]:
             continue
         result.append(
             _Item(
-                nodes.path,
+                nodes.file_of(config_key),
                 f"{config_key}.items[{index}]",
                 node,
                 value,

@@ -2,22 +2,27 @@
 
 A file is refused, never half-read: YAML anchors and aliases, duplicate keys (YAML keeps the last
 one silently) and config keys outside the namespaces the program reads are all problems, reported
-together, one line each, with the file and line. (Under the real CLI the config arrives as JSON in
-PULUMI_CONFIG, and reading the YAML is the CLI's business.)
+together, one line each, with the file and line (components/yaml_files.py, which the program's
+config loader uses for collection files too). Values are the text the CLI would pass
+(components/config_variable.py). Under the real CLI the config arrives as JSON in PULUMI_CONFIG,
+and reading the stack file is the CLI's business; collection files are the program's.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from components.config_files import CollectionFileError, collection_file_reference, read_collection_file
 from components.config_keys import config_key_problems, qualified_key
+from components.config_variable import COLLECTION_KEYS, config_value_text
+from components.yaml_files import StrictYamlLoader, read_yaml
 
-_ANCHOR_FIX = "stack files may not use YAML anchors/aliases; write the values out"
+StackFileLoader = StrictYamlLoader  # the reader of project and stack files (components/yaml_files.py)
 
 
 class StackFileError(Exception):
@@ -41,62 +46,7 @@ class StackSettings:
     config: dict[str, str]  # "namespace:key" -> value, objects as JSON text (as the CLI passes them)
     account_id: str
     region: str
-
-
-class StackFileLoader(yaml.SafeLoader):
-    """A SafeLoader for project and stack files: composes nodes (with their line marks) so that
-    anchors, aliases and duplicate keys can be refused before any value is constructed."""
-
-
-def _anchor_problems(text: str, shown: Path) -> list[str]:
-    """One line per source line that defines an anchor, uses an alias or a merge key.
-
-    Runs on the event stream, so an alias bomb is refused before anything is expanded.
-    """
-    found: dict[int, list[str]] = {}
-    for event in yaml.parse(text, Loader=StackFileLoader):
-        line = event.start_mark.line + 1 if event.start_mark else 0
-        if isinstance(event, yaml.AliasEvent):
-            found.setdefault(line, []).append(f"alias '*{event.anchor}'")
-        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-            found.setdefault(line, []).append(f"anchor '&{event.anchor}'")
-        elif isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.style is None:
-            found.setdefault(line, []).append("merge key '<<'")
-    return [
-        f"{shown}:{line}: {', '.join(dict.fromkeys(uses))}: {_ANCHOR_FIX}"
-        for line, uses in sorted(found.items())
-    ]
-
-
-def _key_text(loader: StackFileLoader, node: yaml.Node) -> str | None:
-    """A mapping key as the config's JSON text would spell it (so `1` and "1" collide)."""
-    if not isinstance(node, yaml.ScalarNode):
-        return None  # complex keys are refused when the document is constructed
-    key = loader.construct_object(node)
-    return key if isinstance(key, str) else json.dumps(key)
-
-
-def _duplicate_key_problems(loader: StackFileLoader, node: yaml.Node, path: str, shown: Path) -> list[str]:
-    """One line per key that repeats an earlier key of the same mapping, anywhere in the document."""
-    problems: list[str] = []
-    if isinstance(node, yaml.MappingNode):
-        first_lines: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = _key_text(loader, key_node)
-            child = f"{path}.{key}" if path else str(key)
-            line = key_node.start_mark.line + 1
-            if key is not None and key in first_lines:
-                problems.append(
-                    f"{shown}:{line}: duplicate key '{child}' (first on line {first_lines[key]}); YAML would "
-                    "silently keep only the last one, so merge the two into one entry"
-                )
-            elif key is not None:
-                first_lines[key] = line
-            problems.extend(_duplicate_key_problems(loader, value_node, child, shown))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            problems.extend(_duplicate_key_problems(loader, item, f"{path}[{index}]", shown))
-    return problems
+    project_dir: Path | None = None  # where collection files are read from (None: the working directory)
 
 
 @dataclass(frozen=True)
@@ -109,40 +59,33 @@ class _YamlFile:
 
 @dataclass(frozen=True)
 class StackConfigNodes:
-    """A stack file's `config:` as composed YAML nodes, so that a value can be traced to its line."""
+    """A stack file's `config:` as composed YAML nodes, so that a value can be traced to its line.
+
+    A collection kept in a collection file (`iamtiers:users: {file: ...}`) is traced into that file:
+    its node is the file's document, and `files` names the file.
+    """
 
     path: Path
     config_line: int  # the line of `config:` (1 when the file has none)
     keys: dict[str, tuple[int, yaml.Node]]  # "namespace:key" -> (line of the key, value node)
+    files: dict[str, Path] = field(default_factory=dict)  # "namespace:key" -> its collection file
+
+    def file_of(self, key: str) -> Path:
+        """The file that holds the value of `key`."""
+        return self.files.get(key, self.path)
 
 
 def _read_yaml(path: Path, problems: list[str]) -> _YamlFile | None:
     """The file's top-level mapping, or None after adding its problems to `problems`."""
-    if not path.is_file():
-        problems.append(f"{path}: file not found")
+    document = read_yaml(path, str(path), problems, kind="stack files")
+    if document is None:
         return None
-    text = path.read_text()
-    loader = StackFileLoader(text)
-    try:
-        refused = _anchor_problems(text, path)
-        if refused:
-            problems.extend(refused)
-            return None
-        node = loader.get_single_node()
-        if node is None:
-            return _YamlFile(path, {}, {})
-        # Reported, then read on (the last value wins) so that later checks report alongside.
-        problems.extend(_duplicate_key_problems(loader, node, "", path))
-        loaded = loader.construct_document(node)
-    except yaml.YAMLError as error:
-        problems.append(f"{path}: not valid YAML: {error}")
-        return None
-    finally:
-        loader.dispose()
-    if not isinstance(loaded, dict):
+    if document.node is None:
+        return _YamlFile(path, {}, {})
+    if not isinstance(document.data, dict):
         problems.append(f"{path}: expected a mapping at the top level")
         return None
-    return _YamlFile(path, loaded, _config_lines(node, path, problems), node)
+    return _YamlFile(path, document.data, _config_lines(document.node, path, problems), document.node)
 
 
 def _config_lines(document: yaml.Node, path: Path, problems: list[str]) -> dict[str, int]:
@@ -161,12 +104,6 @@ def _config_lines(document: yaml.Node, path: Path, problems: list[str]) -> dict[
 def _config_of(file: _YamlFile) -> dict[str, Any]:
     config = file.data.get("config")
     return config if isinstance(config, dict) else {}
-
-
-def _as_config_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value)
 
 
 def load_stack_settings(project_dir: Path, stack: str) -> StackSettings:
@@ -197,7 +134,7 @@ def load_stack_settings(project_dir: Path, stack: str) -> StackSettings:
     config: dict[str, str] = {}
     for key, declaration in declarations.items():
         if isinstance(declaration, dict) and "default" in declaration:
-            config[qualified_key(key, project)] = _as_config_text(declaration["default"])
+            config[qualified_key(key, project)] = config_value_text(declaration["default"])
     for key, value in _config_of(stack_file).items():
         qualified = qualified_key(key, project)
         if isinstance(value, dict) and set(value) == {"secure"}:
@@ -205,17 +142,18 @@ def load_stack_settings(project_dir: Path, stack: str) -> StackSettings:
                 f"{stack_path}: {key} is encrypted with the stack's secrets provider, which is not "
                 "available offline; keep secrets out of the shipped stacks or run the real CLI"
             )
-        config[qualified] = _as_config_text(value)
+        config[qualified] = config_value_text(value)
     account = json.loads(config.get(f"{project}:account", "{}") or "{}")
     account_id = str(account.get("id", "000000000000")) if isinstance(account, dict) else "000000000000"
     region = config.get("aws:region", "us-east-1")
-    return StackSettings(project, stack, config, account_id, region)
+    return StackSettings(project, stack, config, account_id, region, project_dir)
 
 
 def load_stack_config_nodes(project_dir: Path, stack: str, project: str) -> StackConfigNodes:
-    """The `config:` of Pulumi.<stack>.yaml with line marks, keys qualified with `project`.
+    """The `config:` of Pulumi.<stack>.yaml with line marks, keys qualified with `project`, and the
+    collection files its keys name, read with the same checks as the program's config loader.
 
-    Raises `StackFileError` for a file that `load_stack_settings` would refuse.
+    Raises `StackFileError` for a file that `load_stack_settings` or the config loader would refuse.
     """
     problems: list[str] = []
     file = _read_yaml(project_dir / f"Pulumi.{stack}.yaml", problems)
@@ -228,5 +166,34 @@ def load_stack_config_nodes(project_dir: Path, stack: str, project: str) -> Stac
                 qualified_key(str(key.value), project): (key.start_mark.line + 1, value)
                 for key, value in (value_node.value if isinstance(value_node, yaml.MappingNode) else [])
             }
-            return StackConfigNodes(file.path, key_node.start_mark.line + 1, keys)
+            files = _collection_files(keys, file.data.get("config") or {}, project_dir, project)
+            for key, (_, node) in files.items():
+                keys[key] = (keys[key][0], node)
+            paths = {key: path for key, (path, _) in files.items()}
+            return StackConfigNodes(file.path, key_node.start_mark.line + 1, keys, paths)
     return StackConfigNodes(file.path, 1, {})
+
+
+def _collection_files(
+    keys: dict[str, tuple[int, yaml.Node]], config: dict[str, Any], project_dir: Path, project: str
+) -> dict[str, tuple[Path, yaml.Node]]:
+    """Each collection key that names a collection file -> (the file, its composed document)."""
+    values = {qualified_key(str(key), project): value for key, value in config.items()}
+    found: dict[str, tuple[Path, yaml.Node]] = {}
+    problems: list[str] = []
+    for qualified in keys:
+        namespace, _, name = qualified.partition(":")
+        if namespace != project or name not in COLLECTION_KEYS:
+            continue
+        value = values.get(qualified)
+        if not isinstance(value, dict) or not collection_file_reference(value):
+            continue
+        try:
+            contents = read_collection_file(qualified, value, project_dir)
+        except CollectionFileError as error:
+            problems += error.problems
+            continue
+        found[qualified] = (contents.path, contents.node)
+    if problems:
+        raise StackFileError(problems)
+    return found
