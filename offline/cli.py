@@ -22,8 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -194,24 +196,33 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
     too_large = config_size_problem(settings.config, settings.project, stack)
     if too_large:
         raise CheckError(f"stack '{stack}': {too_large}")
-    try:
-        preview = run_stack(project_dir, stack, preview=True)
-        update = run_stack(project_dir, stack, preview=False)
-        nodes = load_stack_config_nodes(project_dir, stack, settings.project)
-    except (ProgramError, StackFileError) as error:
-        raise CheckError(f"stack '{stack}': {error}") from None
-
-    # One pack process for both modes; ConfigureStack tells it which mode each run is.
+    # The two modes are independent: the update runs in a second process while this one runs the
+    # preview, and the pack starts meanwhile and judges the preview while the update still runs.
     env = cli_environment(settings.project, settings.stack, settings.config)
     try:
-        with PolicyPackProcess(policy_pack, env=env) as pack:
+        with (
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool,
+            PolicyPackProcess(policy_pack, env=env) as pack,
+        ):
+            pending_update = pool.submit(run_stack, project_dir, stack, preview=False)
+            try:
+                preview = run_stack(project_dir, stack, preview=True)
+                nodes = load_stack_config_nodes(project_dir, stack, settings.project)
+            except (ProgramError, StackFileError) as error:
+                pending_update.cancel()
+                raise CheckError(f"stack '{stack}': {error}") from None
             try:
                 resolved = pack.configure(config)
             except PolicyConfigError as error:
                 where = f"pack config {_shown(config_path)}" if config_path else "pack config"
                 raise CheckError(*(f"{where}: {problem}" for problem in error.problems)) from None
             policies = policy_summaries(pack.info(), resolved)
-            results = tuple(analyze_run(pack, run, stack_config=settings.config) for run in (preview, update))
+            preview_result = analyze_run(pack, preview, stack_config=settings.config)
+            try:
+                update = pending_update.result()
+            except (ProgramError, StackFileError) as error:
+                raise CheckError(f"stack '{stack}': {error}") from None
+            results = (preview_result, analyze_run(pack, update, stack_config=settings.config))
     except PolicyPackError as error:
         raise CheckError(str(error)) from None
     try:
