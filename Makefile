@@ -7,8 +7,11 @@ STACK ?= dev
 PACK_CONFIG ?=
 FORMAT ?=
 OUTPUT ?=
+SIZES ?=
 
-.PHONY: check test lint pytest bench bench-env lock clean refresh-managed-policies
+JOBS ?=
+
+.PHONY: check check-all test lint pytest bench bench-env lock clean refresh-managed-policies
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +25,11 @@ $(VENV)/.installed: requirements.lock
 ##        file (docs/report-formats.md)
 check: $(VENV)/.installed
 	$(BIN)/python -m offline check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))$(if $(FORMAT), --format $(FORMAT))$(if $(OUTPUT), --output $(OUTPUT))
+
+## check-all: check every Pulumi.<stack>.yaml at once, one process per stack (JOBS=n, default the CPUs), with
+##        one summary and the worst exit code (2 could not run > 1 mandatory violation > 0)
+check-all: $(VENV)/.installed
+	$(BIN)/python -m offline check-all$(if $(JOBS), --jobs $(JOBS))
 
 ## report: write the access document of every shipped stack (REPORT_STACKS) to docs/access/<stack>.md: who can
 ##         do what, where MFA is required, the exemptions in force; commit the result (a test fails when stale)
@@ -40,14 +48,16 @@ lint: $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
 
-## bench: time the offline check and measure the pack's memory, then run every AWS-managed policy through
-##        the pack, cloudsplaining and parliament; figures in bench/results.json and
-##        bench/managed_policy_corpus.md
+## bench: time the offline check and measure the pack's memory; time the check of generated stacks of
+##        100 to 5,000 people against floors measured in the same run (SIZES=100,500 for a subset; all
+##        five take ~N minutes on 2 cores); then run every AWS-managed policy through the pack,
+##        cloudsplaining and parliament; figures in BENCHMARKS.md, bench/results.json, bench/scale.png
+##        and bench/managed_policy_corpus.md
 bench: $(VENV)/.installed $(BENCH_VENV)/.installed
-	$(BIN)/python bench/run.py --external-python $(BENCH_VENV)/bin/python
+	$(BIN)/python bench/run.py --external-python $(BENCH_VENV)/bin/python$(if $(SIZES), --sizes $(SIZES))
 
-## bench-env: build .venv-bench, the benchmark's own virtualenv with the external analysers
-##        (bench/requirements.txt); never part of the product's lock
+## bench-env: build .venv-bench, the benchmark's own virtualenv with the external analysers and
+##        matplotlib (bench/requirements.txt); never part of the product's lock
 bench-env: $(BENCH_VENV)/.installed
 
 $(BENCH_VENV)/.installed: bench/requirements.txt
