@@ -50,7 +50,7 @@ pytest: $(VENV)/.installed
 
 ## bench: time the offline check and measure the pack's memory; time the check of generated stacks of
 ##        100 to 5,000 people against floors measured in the same run (SIZES=100,500 for a subset; all
-##        five take ~N minutes on 2 cores); then run every AWS-managed policy through the pack,
+##        five take 17-19 minutes on 2 cores); then run every AWS-managed policy through the pack,
 ##        cloudsplaining and parliament; figures in BENCHMARKS.md, bench/results.json, bench/scale.png
 ##        and bench/managed_policy_corpus.md
 bench: $(VENV)/.installed $(BENCH_VENV)/.installed

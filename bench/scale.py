@@ -347,6 +347,15 @@ def summarise(
             ),
             "program_to_flat_program": _ratio(program, flat),
             "pack_to_noop_pack": _ratio(gate if ran else None, noop_gate),
+            # The same in CPU seconds, which other work on the machine disturbs less than wall time.
+            "program_cpu_to_flat_program_cpu": _ratio(
+                _sum(check, "program_preview_cpu_seconds", "program_update_cpu_seconds"),
+                _sum(floor, "program_preview_cpu_seconds", "program_update_cpu_seconds"),
+            ),
+            "pack_cpu_to_noop_pack_cpu": _ratio(
+                pack_cpu_gate if ran else None,
+                _sum(floor, "pack_cpu_preview_seconds", "pack_cpu_update_seconds"),
+            ),
         },
     }
 
