@@ -260,15 +260,25 @@ def _component_items(run: StackRun, nodes: StackConfigNodes) -> dict[str, _Item]
         component: _items(nodes, f"{run.project}:{collection}")
         for component, collection in COLLECTION_OF_COMPONENT.items()
     }
+    # Indexed once: scanning every registration (or every item) per component grows as their product.
+    child_names: dict[str, set[Any]] = {}
+    for child in run.registrations:
+        if child.custom:
+            child_names.setdefault(child.parent, set()).add(child.inputs.get("name"))
+    first_of_name: dict[str, dict[Any, tuple[int, _Item]]] = {}
+    for component, collection_items in items.items():
+        by_name: dict[Any, tuple[int, _Item]] = {}
+        for position, item in enumerate(collection_items):
+            by_name.setdefault(item.name, (position, item))
+        first_of_name[component] = by_name
     found: dict[str, _Item] = {}
     for registration in run.registrations:
         if registration.type not in items:
             continue
-        names = {child.inputs.get("name") for child in run.children(registration.urn) if child.custom}
-        for item in items[registration.type]:
-            if item.name in names:
-                found[registration.urn] = item
-                break
+        by_name = first_of_name[registration.type]
+        matches = [by_name[name] for name in child_names.get(registration.urn, ()) if name in by_name]
+        if matches:
+            found[registration.urn] = min(matches, key=lambda match: match[0])[1]
     return found
 
 

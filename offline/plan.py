@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from offline.engine import STACK_TYPE, StackRun, is_secret, is_unknown
+from offline.engine import STACK_TYPE, Registration, StackRun, is_secret, is_unknown
 
 SECRET_TEXT = "[secret]"
 UNKNOWN_TEXT = "(known after update)"
@@ -28,9 +28,13 @@ def _resource_tree(run: StackRun) -> list[str]:
     lines: list[str] = []
     stack_urn = next((r.urn for r in run.registrations if r.type == STACK_TYPE), "")
 
+    children: dict[str, list[Registration]] = {}
+    for registration in run.registrations:  # indexed once, not scanned per parent
+        children.setdefault(registration.parent, []).append(registration)
+
     def walk(parent: str, depth: int) -> None:
         # Siblings register from several threads, in whatever order their inputs resolve: sort them.
-        for registration in sorted(run.children(parent), key=lambda r: (r.type, r.name)):
+        for registration in sorted(children.get(parent, []), key=lambda r: (r.type, r.name)):
             marker = "+" if registration.custom else "*"
             lines.append(f"{'  ' * depth}{marker} {registration.type}  {registration.name}")
             walk(registration.urn, depth + 1)
