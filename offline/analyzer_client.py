@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import collections
 import errno
-import importlib.util
 import json
 import logging
 import os
@@ -54,11 +53,11 @@ from components.config_variable import (
     config_variable,
     config_variable_size,
 )
+from components.pack_modules import PACK_DIR as PACK_DIR  # re-exported: the pack the check runs
+from components.pack_modules import load_pack_module
 from offline.engine import Registration
 
 logger = logging.getLogger(__name__)
-
-PACK_DIR = Path(__file__).resolve().parent.parent / "policypack"
 
 # Enforcement levels as the CLI spells them in --policy-pack-config (apitype.EnforcementLevel).
 ENFORCEMENT_LEVELS: dict[str, analyzer_pb2.EnforcementLevel.ValueType] = {
@@ -240,13 +239,10 @@ def _parse_entry(key: str, value: Any) -> tuple[str | None, dict[str, Any]]:
 def _load_pack_json_schema() -> ModuleType:
     """The project pack's own config checker (`iam_guard/json_schema.py`, dependency-free), loaded
     by path so that the offline check and the pack's Configure word every config problem alike."""
-    path = PACK_DIR / "iam_guard" / "json_schema.py"
-    spec = importlib.util.spec_from_file_location("iamtiers_pack_json_schema", path)
-    if spec is None or spec.loader is None:
-        raise PolicyPackError(f"{path}: cannot be loaded; is the policy pack complete?")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    try:
+        return load_pack_module(PACK_DIR / "iam_guard" / "json_schema.py")
+    except ImportError as error:
+        raise PolicyPackError(str(error)) from None
 
 
 _PACK_JSON_SCHEMA = _load_pack_json_schema()

@@ -8,11 +8,8 @@ docs/report.schema.json; SARIF and Markdown live in `offline.sarif` and `offline
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,6 +19,7 @@ from typing import Any
 
 from pulumi.runtime.proto import analyzer_pb2
 
+from components.pack_modules import load_pack_module
 from offline.analyzer_client import ResolvedPolicyConfig
 from offline.gate import HEADING, MANDATORY, GateResult, render_violations
 from offline.origins import ConfigOrigin, ResourceOrigins
@@ -197,30 +195,17 @@ def source_root(project_dir: Path) -> Path:
 
 # --- exemptions ---------------------------------------------------------------------------------------
 
-_PACK_EXEMPTIONS: dict[Path, ModuleType] = {}
-
 
 def _pack_exemptions_module(pack_dir: Path) -> ModuleType | None:
     """The pack's own `iam_guard/exemptions.py` (standard library only), loaded by path so that the
     report and the pack read exemptions alike; None for a pack without one."""
-    path = (pack_dir / "iam_guard" / "exemptions.py").resolve()
-    if path in _PACK_EXEMPTIONS:
-        return _PACK_EXEMPTIONS[path]
+    path = pack_dir / "iam_guard" / "exemptions.py"
     if not path.is_file():
         return None
-    name = f"iamtiers_pack_exemptions_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ReportError(f"{path}: cannot be loaded; is the policy pack complete?")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is created
     try:
-        spec.loader.exec_module(module)
-    except Exception:
-        del sys.modules[name]
-        raise
-    _PACK_EXEMPTIONS[path] = module
-    return module
+        return load_pack_module(path)
+    except ImportError as error:
+        raise ReportError(str(error)) from None
 
 
 def exemptions_in_force(
