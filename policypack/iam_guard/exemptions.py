@@ -80,12 +80,13 @@ def parse_exemptions(entries: Any, key: str = "exemptions") -> list[Exemption]:
     return result
 
 
-def matching(exemptions: Iterable[Exemption], identifiers: Iterable[str | None]) -> Exemption | None:
-    """The exemption naming one of the identifiers; one in force wins over an expired one."""
+def matching(
+    exemptions: Iterable[Exemption], identifiers: Iterable[str | None], on: date
+) -> Exemption | None:
+    """The exemption naming one of the identifiers; one in force `on` that day wins over an expired one."""
     names = {identifier for identifier in identifiers if identifier}
     found = [exemption for exemption in exemptions if exemption.resource in names]
-    current = today()
-    return next((e for e in found if e.in_force(current)), found[0] if found else None)
+    return next((e for e in found if e.in_force(on)), found[0] if found else None)
 
 
 def exemptions_by_policy(pack_config: Mapping[str, Any]) -> dict[str, list[Exemption]]:

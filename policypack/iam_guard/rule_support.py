@@ -99,8 +99,8 @@ def exemption_note(config: dict[str, Any], *identifiers: str | None) -> str | No
     """None when an exemption in force covers the resource (skip it); otherwise what to append to its
     findings: "" for none, or when its exemption expired."""
     try:
-        exemption = matching(exemptions_of(config), identifiers)
         current = today()
+        exemption = matching(exemptions_of(config), identifiers, current)
     except ExemptionError as error:
         raise PackConfigError(str(error)) from None
     if exemption is None:

@@ -332,11 +332,16 @@ class StackModel:
         by its permissions boundary."""
         key = (principal.kind, principal.key)
         if key not in self._permissions:
-            permissions = self.evaluated(self.effective_documents(principal))
-            if principal.boundary is not None:
-                permissions = permissions.capped_by(self.evaluated([principal.boundary]))
-            self._permissions[key] = permissions
+            self._permissions[key] = self.bounded(
+                principal, self.evaluated(self.effective_documents(principal))
+            )
         return self._permissions[key]
+
+    def bounded(self, principal: Principal, permissions: EffectivePermissions) -> EffectivePermissions:
+        """`permissions` capped by the principal's permissions boundary, when it has one."""
+        if principal.boundary is None:
+            return permissions
+        return permissions.capped_by(self.evaluated([principal.boundary]))
 
     def in_stack_principals(self) -> list[Principal]:
         return [principal for principal in self.principals.values() if principal.urn is not None]

@@ -9,7 +9,6 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from iam_guard.escalation import completed_methods, completed_with_grants, describe
-from iam_guard.evaluation import EffectivePermissions
 from iam_guard.rule_support import ADMIN_TIERS_SCHEMA, stack_rule, string_list
 from iam_guard.stack_model import AttachedDocument, StackModel
 
@@ -18,12 +17,6 @@ Report = Callable[[str, str, "str | None"], None]
 
 def _method_ids(model: StackModel, documents: list[AttachedDocument]) -> set[str]:
     return {m.method_id for m in completed_methods(model.evaluated(documents))}
-
-
-def _capped(
-    model: StackModel, permissions: EffectivePermissions, boundary: AttachedDocument | None
-) -> EffectivePermissions:
-    return permissions.capped_by(model.evaluated([boundary])) if boundary else permissions
 
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
@@ -47,7 +40,7 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         for document in principal.documents:
             if not document.aws_managed:
                 continue
-            single = _capped(model, model.evaluated([document]), principal.boundary)
+            single = model.bounded(principal, model.evaluated([document]))
             methods = completed_with_grants(single)
             if methods:
                 already |= {m.method_id for m in methods}
