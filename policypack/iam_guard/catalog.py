@@ -49,33 +49,47 @@ def all_actions() -> frozenset[str]:
     return frozenset(f"{service}:{name}" for service in services() for name in _service_actions(service))
 
 
-@lru_cache(maxsize=8192)
 def expand(pattern: str) -> frozenset[str]:
     """The actions a policy's action element matches (`*`, `svc:*`, `svc:Get*`, `svc:Name`).
 
     Raises `UnknownActionError` when the pattern matches nothing, so a typo never passes silently.
     """
+    resolved = _resolve(pattern)
+    if isinstance(resolved, str):
+        raise UnknownActionError(resolved)
+    return resolved
+
+
+# Room for every distinct pattern in AWS's own documents (about 16,600) and a stack's own.
+@lru_cache(maxsize=65536)
+def _resolve(pattern: str) -> frozenset[str] | str:
+    """The pattern's actions, or why it names none. The answer is cached either way: AWS's documents
+    still name retired actions, and finding the closest name again for each would dominate."""
     lowered = pattern.strip().lower()
     if lowered == "*":
         return all_actions()
     if not _ACTION_SHAPE.match(lowered):
-        raise UnknownActionError(f"'{pattern}' is not an action (expected 'service:Action')")
+        return f"'{pattern}' is not an action (expected 'service:Action')"
     service, name = lowered.split(":", 1)
     if service not in services():
         close = difflib.get_close_matches(service, sorted(services()), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise UnknownActionError(f"unknown service prefix '{service}' in '{pattern}'{hint}")
+        return f"unknown service prefix '{service}' in '{pattern}'{hint}"
     names = _service_actions(service)
     if "*" in name or "?" in name:
         matched = frozenset(f"{service}:{n}" for n in fnmatch.filter(names, name))
-        if not matched:
-            raise UnknownActionError(f"'{pattern}' matches no action of service '{service}'")
-        return matched
+        return matched or f"'{pattern}' matches no action of service '{service}'"
     if name not in names:
         close = difflib.get_close_matches(name, sorted(names), n=1)
         hint = f"; did you mean '{service}:{names[close[0]]}'?" if close else ""
-        raise UnknownActionError(f"unknown action '{pattern}'{hint}")
+        return f"unknown action '{pattern}'{hint}"
     return frozenset({f"{service}:{name}"})
+
+
+def unknown_reason(pattern: str) -> str | None:
+    """Why the pattern names no action (with the closest name), or None when it names some."""
+    resolved = _resolve(pattern)
+    return resolved if isinstance(resolved, str) else None
 
 
 def expand_all(patterns: tuple[str, ...]) -> frozenset[str]:

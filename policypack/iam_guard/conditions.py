@@ -74,6 +74,8 @@ def requires_present_mfa(conditions: tuple[Condition, ...]) -> bool:
 
 
 def restrictive_conditions(conditions: tuple[Condition, ...]) -> tuple[Condition, ...]:
+    if not conditions:
+        return conditions
     return tuple(condition for condition in conditions if is_restrictive(condition))
 
 
@@ -99,11 +101,17 @@ def never_holds(conditions: tuple[Condition, ...]) -> bool:
     """True when no request can satisfy every condition at once, so the statement applies to nothing:
     a key required absent (`Null` "true") and compared too, a `Bool` on a value that is neither true nor
     false, equalities on one key with no value in common, or an empty numeric range."""
+    if not conditions:
+        return False
     by_key: dict[str, list[Condition]] = {}
     for condition in conditions:
         by_key.setdefault(condition.key_lower, []).append(condition)
     for same_key in by_key.values():
         single = [c for c in same_key if _single_valued(c)]
+        if len(single) < 2:
+            if single and _never_holds_alone(single[0]):
+                return True
+            continue  # the rest takes two conditions on one key
         required_absent = any(
             c.base_operator == "Null" and [v.lower() for v in c.values] == ["true"] for c in single
         )
@@ -128,6 +136,13 @@ def never_holds(conditions: tuple[Condition, ...]) -> bool:
         if _empty_range(single):
             return True
     return False
+
+
+def _never_holds_alone(condition: Condition) -> bool:
+    """A `Bool` on a value that is neither true nor false, or an equality with no value."""
+    if condition.base_operator == "Bool":
+        return not {v.lower() for v in condition.values} & {"true", "false"}
+    return condition.base_operator in _EQUALITY and not condition.values
 
 
 def _empty_range(conditions: list[Condition]) -> bool:

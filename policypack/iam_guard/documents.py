@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
-from iam_guard.catalog import UnknownActionError, expand_all
-from iam_guard.types import is_unknown
+from iam_guard.catalog import unknown_reason
+from iam_guard.types import UNKNOWN_SENTINELS, is_unknown
 
 POLICY_VERSION = "2012-10-17"
 # The largest document IAM accepts anywhere (a role's inline policies, in characters without
@@ -48,25 +49,20 @@ class Condition:
     operator: str
     key: str
     values: tuple[str, ...]
+    # Read from `operator` and `key` once: every rule asks for them, statement after statement.
+    set_qualifier: str | None = field(init=False, compare=False, repr=False)  # ForAllValues, ForAnyValue
+    base_operator: str = field(init=False, compare=False, repr=False)  # without qualifier and IfExists
+    if_exists: bool = field(init=False, compare=False, repr=False)
+    key_lower: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def set_qualifier(self) -> str | None:
-        """'ForAllValues' / 'ForAnyValue' when the operator has one."""
-        return self.operator.split(":", 1)[0] if ":" in self.operator else None
-
-    @property
-    def base_operator(self) -> str:
-        """The operator without set qualifier and without 'IfExists'."""
-        base = self.operator.split(":", 1)[-1]
-        return base.removesuffix("IfExists")
-
-    @property
-    def if_exists(self) -> bool:
-        return self.operator.endswith("IfExists")
-
-    @property
-    def key_lower(self) -> str:
-        return self.key.lower()
+    def __post_init__(self) -> None:
+        qualifier, colon, base = self.operator.partition(":")
+        if not colon:
+            base = self.operator
+        object.__setattr__(self, "set_qualifier", qualifier if colon else None)
+        object.__setattr__(self, "base_operator", base.removesuffix("IfExists"))
+        object.__setattr__(self, "if_exists", self.operator.endswith("IfExists"))
+        object.__setattr__(self, "key_lower", self.key.lower())
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,9 @@ class Statement:
 @dataclass(frozen=True)
 class PolicyDocument:
     statements: tuple[Statement, ...]
-    size: int  # characters without whitespace, as IAM counts them against its quotas
+    # Characters without whitespace, as IAM counts them against its quotas; None for AWS's own
+    # documents, which count against no customer quota.
+    size: int | None
     problems: tuple[str, ...] = ()  # lenient parsing only: what makes the document invalid
 
 
@@ -158,9 +156,23 @@ def _structure_problems(document: Any) -> list[str]:
     return sorted(problems)
 
 
+def _plain_strings(values: list[Any]) -> bool:
+    """Non-empty strings, none unknown: the usual list, checked without a Python loop."""
+    return (
+        bool(values)
+        and set(map(type, values)) == {str}
+        and "" not in values
+        and UNKNOWN_SENTINELS.isdisjoint(values)
+    )
+
+
 def _strings(
     value: Any, where: str, problems: list[str], *, unknown_as: str | None = None
 ) -> tuple[str, ...]:
+    if isinstance(value, str) and value and not is_unknown(value):
+        return (value,)
+    if isinstance(value, list) and _plain_strings(value):
+        return tuple(value)
     items = value if isinstance(value, list) else [value]
     result: list[str] = []
     for item in items:
@@ -222,6 +234,9 @@ def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition,
             problems.append(f"{where}.{operator}: expected a non-empty mapping of condition key -> value")
             continue
         for key, raw_values in block.items():
+            if isinstance(raw_values, str) and not is_unknown(raw_values):
+                result.append(Condition(str(operator), str(key), (raw_values,)))
+                continue
             items = raw_values if isinstance(raw_values, list) else [raw_values]
             values = tuple(
                 json.dumps(item) if isinstance(item, bool) else str(item)
@@ -234,6 +249,12 @@ def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition,
     return tuple(result)
 
 
+@lru_cache(maxsize=65536)
+def _unknown_reasons(patterns: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Per pattern, why it names no action; one look-up for a statement's whole list."""
+    return tuple(map(unknown_reason, patterns))
+
+
 def _known_patterns(
     patterns: tuple[str, ...] | None, where: str, problems: list[str], *, retired_ok: bool
 ) -> tuple[str, ...] | None:
@@ -241,15 +262,15 @@ def _known_patterns(
     in AWS's own documents it is an action AWS has retired, which grants nothing."""
     if not patterns:
         return patterns
+    reasons = _unknown_reasons(patterns)
+    if not any(reasons):
+        return patterns
     known: list[str] = []
-    for pattern in patterns:
-        try:
-            expand_all((pattern,))
-        except UnknownActionError as error:
-            if not retired_ok:
-                problems.append(f"{where}: {error}")
-        else:
+    for pattern, reason in zip(patterns, reasons, strict=True):
+        if reason is None:
             known.append(pattern)
+        elif not retired_ok:
+            problems.append(f"{where}: {reason}")
     return tuple(known)
 
 
@@ -277,12 +298,13 @@ def _statement(
         problems.append(f"{where}: expected a mapping")
         return None
     readable = True
-    for key in raw:
-        if key not in _STATEMENT_ELEMENTS:
-            problems.append(
-                f"{where}: unknown element '{key}' "
-                f"(elements are case-sensitive: {sorted(_STATEMENT_ELEMENTS)})"
-            )
+    unknown_elements = (
+        [] if raw.keys() <= _STATEMENT_ELEMENTS else [k for k in raw if k not in _STATEMENT_ELEMENTS]
+    )
+    for key in unknown_elements:
+        problems.append(
+            f"{where}: unknown element '{key}' (elements are case-sensitive: {sorted(_STATEMENT_ELEMENTS)})"
+        )
     effect = raw.get("Effect")
     if is_unknown(effect):
         raise UnknownDocumentError(f"{where}.Effect is not known until the update")
@@ -383,6 +405,7 @@ def parse_policy(
     """
     if is_unknown(value):
         raise UnknownDocumentError("the document is not known until the update")
+    size: int | None = None
     if isinstance(value, str) and not aws_managed:
         size = _checked_size(value)  # before parsing, so a hostile document costs no more than a legal one
         document = _load_json(value)
@@ -394,10 +417,9 @@ def parse_policy(
         raise PolicyDocumentError(f"expected a JSON policy document, got {type(value).__name__}")
     if not isinstance(document, dict):
         raise PolicyDocumentError("the document must be a JSON object with 'Version' and 'Statement'")
-    problems = _structure_problems(document)
-    if aws_managed:
-        size = len(_WHITESPACE.sub("", json.dumps(document, separators=(",", ":"))))
-    elif not isinstance(value, str):
+    # AWS's documents are vendored data AWS itself accepted: no repeated keys or deep nesting to find.
+    problems = [] if aws_managed else _structure_problems(document)
+    if not aws_managed and not isinstance(value, str):
         size = _checked_size(json.dumps(value))  # safe now: the depth is known to be bounded
     version = document.get("Version")
     if version != POLICY_VERSION:

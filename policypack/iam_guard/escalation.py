@@ -5,6 +5,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
+from iam_guard import action_sets
 from iam_guard.catalog import expand, expand_all
 from iam_guard.data.pass_role_services import PASS_ROLE_RECEIVERS
 from iam_guard.data.privilege_escalation import PRIVILEGE_ESCALATION_METHODS, EscalationMethod
@@ -38,7 +39,7 @@ def _pass_role_grants(permissions: EffectivePermissions, method: EscalationMetho
     services = receivers(method)
     return [
         grant
-        for grant in permissions.grants.get(PASS_ROLE, [])
+        for grant in permissions.grants_for(PASS_ROLE)
         if grant.broad_for(PASS_ROLE)
         and all(_names_receiver(condition, services) for condition in grant.restrictions)
     ]
@@ -71,6 +72,23 @@ def method_actions(method: EscalationMethod) -> frozenset[str]:
 HIJACK_CATEGORY = "P3"
 
 
+@lru_cache(maxsize=2)
+def _methods_of_kind(hijack: bool) -> tuple[tuple[EscalationMethod, frozenset[str]], ...]:
+    return tuple(
+        (method, method_actions(method))
+        for method in PRIVILEGE_ESCALATION_METHODS
+        if (method.category == HIJACK_CATEGORY) == hijack
+    )
+
+
+@lru_cache(maxsize=1)
+def _any_method_set() -> int:
+    """Every action some method uses: most documents allow none, which one integer test shows."""
+    return action_sets.patterns_set(
+        action for method in PRIVILEGE_ESCALATION_METHODS for action in method.actions
+    )
+
+
 def completed_methods(permissions: EffectivePermissions, *, hijack: bool = False) -> list[EscalationMethod]:
     """Methods whose every action is usable, dropping those that contain a smaller completed one."""
     return list(completed_with_grants(permissions, hijack=hijack))
@@ -82,12 +100,13 @@ def completed_with_grants(
     """Each completed method (minimal ones only) with the grant that decides each of its actions:
     the methods that gain privileges outright, or with `hijack` those that take over an existing resource."""
     completed: dict[EscalationMethod, dict[str, Grant]] = {}
-    allowed = permissions.grants.keys()
-    for method in PRIVILEGE_ESCALATION_METHODS:
-        if (method.category == HIJACK_CATEGORY) != hijack:
-            continue
-        if not method.is_pattern and not method.actions <= allowed:
-            continue  # quick reject before looking at grants
+    relevant = permissions.allowed_set & _any_method_set()
+    if not relevant:
+        return completed  # no action of any method: most documents
+    allowed = action_sets.names(relevant)
+    for method, actions in _methods_of_kind(hijack):
+        if not actions <= allowed:
+            continue  # every action of a method must be allowed before its grants are worth reading
         deciding = _deciding_grants(permissions, method)
         if deciding is not None:
             completed[method] = deciding

@@ -13,14 +13,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from functools import lru_cache
+from functools import cached_property, lru_cache, reduce
+from operator import or_
 
-from iam_guard.catalog import (
-    all_actions,
-    changes_permissions,
-    expand_all,
-    target_arn_templates,
-)
+from iam_guard import action_sets
+from iam_guard.catalog import changes_permissions, expand_all, target_arn_templates
 from iam_guard.conditions import never_holds, restrictive_conditions
 from iam_guard.documents import Condition, PolicyDocument, Statement
 
@@ -40,6 +37,8 @@ def _arn_parts(arn: str) -> list[str] | None:
 
 def in_aws_namespace(resource: str) -> bool:
     """`arn:aws:iam::aws:policy/...`: resources in AWS's own account, which no customer can change."""
+    if resource.count(":aws") < 2:
+        return False  # the partition is one `:aws`; the account would be another
     parts = _arn_parts(resource)
     return parts is not None and parts[4] == "aws"
 
@@ -61,6 +60,21 @@ def _covers_every(resource: str, template: str) -> bool:
     return fnmatchcase(sample, pattern[5])
 
 
+def _is_broad(resources: tuple[str, ...]) -> bool:
+    return any(_BROAD_RESOURCE.match(resource) for resource in resources)
+
+
+# Asked for every action of every escalation method, grant after grant, of resource lists that repeat.
+@lru_cache(maxsize=65536)
+def _broad_for(resources: tuple[str, ...], action: str) -> bool:
+    if "*" in resources:
+        return True
+    templates = target_arn_templates(action)
+    if not templates:
+        return _is_broad(resources)
+    return any(_covers_every(r, t) for r in resources for t in templates)
+
+
 @dataclass(frozen=True)
 class Grant:
     """One way an action is allowed: by a statement, on some resources, under some conditions."""
@@ -77,19 +91,12 @@ class Grant:
     @property
     def broad(self) -> bool:
         """Allowed on every resource of a kind (a wildcard ARN, `*`, or everything but a few)."""
-        if self.resources is None:
-            return True
-        return any(_BROAD_RESOURCE.match(resource) for resource in self.resources)
+        return self.resources is None or _is_broad(self.resources)
 
     def broad_for(self, action: str) -> bool:
         """Allowed on every resource `action` can target, judged per resource type of the action: so
         `ssm:SendCommand` on AWS's own documents (`arn:aws:ssm:*::document/AWS-*`) is not on any document."""
-        if self.resources is None or "*" in self.resources:
-            return True
-        templates = target_arn_templates(action)
-        if not templates:
-            return self.broad
-        return any(_covers_every(r, t) for r in self.resources for t in templates)
+        return self.resources is None or _broad_for(self.resources, action)
 
     @property
     def self_scoped(self) -> bool:
@@ -110,26 +117,58 @@ def safe_on_own_identity(action: str) -> bool:
 
 @dataclass
 class EffectivePermissions:
-    """action (lower-case) -> the grants that survive every applicable Deny."""
+    """The grants that survive every applicable Deny, each with the actions it still allows.
 
-    grants: dict[str, list[Grant]] = field(default_factory=dict)
+    Action sets are bitsets over the catalog (`action_sets`); `grants` (action name -> grants) is
+    read from them only when a caller needs every name.
+    """
+
+    # Each grant with the actions it still allows, in statement order.
+    entries: list[tuple[Grant, int]] = field(default_factory=list)
     # The Allows alone give every action on every resource, before any Deny carves something out.
     admin_grant: bool = False
 
+    @cached_property
+    def grants(self) -> dict[str, list[Grant]]:
+        """action (lower-case) -> the grants that allow it, in statement order."""
+        result: dict[str, list[Grant]] = {}
+        for grant, actions in self.entries:
+            for action in action_sets.names(actions):
+                result.setdefault(action, []).append(grant)
+        return result
+
+    @cached_property
+    def allowed_set(self) -> int:
+        result = 0
+        for _, actions in self.entries:
+            result |= actions
+        return result
+
     def allowed(self) -> frozenset[str]:
-        return frozenset(self.grants)
+        return action_sets.names(self.allowed_set)
+
+    def allows(self, action: str) -> bool:
+        return bool(self.allowed_set & action_sets.bit(action))
+
+    def grants_for(self, action: str) -> list[Grant]:
+        """The grants that allow `action`, in statement order."""
+        wanted = action_sets.bit(action)
+        return [grant for grant, actions in self.entries if actions & wanted]
 
     def granting_statements(self) -> set[Statement]:
         """The Allow statements that still grant something (not cancelled by a Deny, not impossible)."""
-        return {grant.statement for grants in self.grants.values() for grant in grants}
+        return {grant.statement for grant, _ in self.entries}
+
+    def unconstrained_set(self, *, broad: bool = False) -> int:
+        result = 0
+        for grant, actions in self.entries:
+            if not grant.constrained and (grant.broad or not broad):
+                result |= actions
+        return result
 
     def unconstrained(self, *, broad: bool = False) -> frozenset[str]:
         """Actions allowed without a narrowing condition (and on a wildcard resource, if `broad`)."""
-        return frozenset(
-            action
-            for action, grants in self.grants.items()
-            if any(not g.constrained and (g.broad or not broad) for g in grants)
-        )
+        return action_sets.names(self.unconstrained_set(broad=broad))
 
     def usable_grants(self, action: str, *, broad: bool = False) -> list[Grant]:
         """The grants that let `action` be used on someone or something other than the caller itself
@@ -137,7 +176,7 @@ class EffectivePermissions:
         self_ok = not safe_on_own_identity(action)
         return [
             g
-            for g in self.grants.get(action, [])
+            for g in self.grants_for(action)
             if not g.constrained and (self_ok or not g.self_scoped) and (g.broad_for(action) or not broad)
         ]
 
@@ -148,26 +187,29 @@ class EffectivePermissions:
         """Every action of every service on every resource, however it is spelt; a Deny that carves out
         a few actions leaves it admin as long as IAM's permission management survives it (the holder
         can remove the Deny), while a Deny of that makes it something less."""
-        if not self.admin_grant or len(self.grants) < len(iam_permissions_management()):
+        if not self.admin_grant:
             return False
-        unconstrained = self.unconstrained(broad=True)
-        return unconstrained >= all_actions() or unconstrained >= iam_permissions_management()
+        unconstrained = self.unconstrained_set(broad=True)
+        management = iam_permissions_management_set()
+        return unconstrained == action_sets.every_action() or unconstrained & management == management
 
     def capped_by(self, boundary: EffectivePermissions) -> EffectivePermissions:
         """What remains under a permissions boundary: only actions the boundary allows too. Where the
-        boundary allows an action only under a narrowing condition, the grant carries that condition."""
+        boundary allows an action only under a narrowing condition, the grant carries that condition
+        (that of the boundary's first grant of the action)."""
         capped = EffectivePermissions(admin_grant=self.admin_grant and boundary.admin_grant)
-        for action, grants in self.grants.items():
-            limits = boundary.grants.get(action)
-            if not limits:
-                continue
-            if any(not limit.constrained for limit in limits):
-                capped.grants[action] = list(grants)
-            else:
-                narrowing = limits[0].restrictions
-                capped.grants[action] = [
-                    Grant(g.statement, g.resources, g.restrictions + narrowing, g.source) for g in grants
-                ]
+        freely = boundary.unconstrained_set()
+        for grant, actions in self.entries:
+            if kept := actions & freely:
+                capped.entries.append((grant, kept))
+            narrowed = actions & boundary.allowed_set & ~freely
+            for limit, limited in boundary.entries:
+                if part := narrowed & limited:
+                    narrowing = grant.restrictions + limit.restrictions
+                    capped.entries.append(
+                        (Grant(grant.statement, grant.resources, narrowing, grant.source), part)
+                    )
+                    narrowed &= ~part
         return capped
 
 
@@ -177,10 +219,26 @@ def iam_permissions_management() -> frozenset[str]:
     return frozenset(action for action in expand_all(("iam:*",)) if changes_permissions(action))
 
 
-def statement_actions(statement: Statement) -> frozenset[str]:
+@lru_cache(maxsize=1)
+def iam_permissions_management_set() -> int:
+    return action_sets.of_actions(iam_permissions_management())
+
+
+def statement_set(statement: Statement) -> int:
+    """The actions a statement names, as a set over the catalog."""
     if statement.actions is not None:
-        return expand_all(statement.actions)
-    return all_actions() - expand_all(statement.not_actions or ())
+        return _listed(statement.actions)
+    return action_sets.every_action() & ~_listed(statement.not_actions or ())
+
+
+# Statements repeat across documents (the MFA guard in every group, AWS's common read statements).
+@lru_cache(maxsize=65536)
+def _listed(patterns: tuple[str, ...]) -> int:
+    return action_sets.patterns_set(patterns)
+
+
+def statement_actions(statement: Statement) -> frozenset[str]:
+    return action_sets.names(statement_set(statement))
 
 
 def _deny_covers(deny: Statement, grant: Grant) -> bool:
@@ -205,7 +263,7 @@ def evaluate(documents: Iterable[PolicyDocument], labels: Iterable[str] = ()) ->
         for document, name in zip(documents, names, strict=True)
         for statement in document.statements
     ]
-    permissions = EffectivePermissions()
+    entries: list[tuple[Grant, int]] = []
     for statement, name in sourced:
         if statement.effect != "Allow" or never_holds(statement.conditions):
             continue
@@ -214,24 +272,25 @@ def evaluate(documents: Iterable[PolicyDocument], labels: Iterable[str] = ()) ->
             resources = tuple(r for r in resources if not in_aws_namespace(r))
             if not resources:
                 continue  # only AWS's own resources: nothing a customer can change
-        grant = Grant(statement, resources, restrictive_conditions(statement.conditions), name)
-        for action in statement_actions(statement):
-            permissions.grants.setdefault(action, []).append(grant)
-    # Only a grant of every action can be admin: counting first spares building the set for the rest.
-    permissions.admin_grant = len(permissions.grants) >= len(all_actions()) and (
-        permissions.unconstrained(broad=True) >= all_actions()
+        if actions := statement_set(statement):
+            grant = Grant(statement, resources, restrictive_conditions(statement.conditions), name)
+            entries.append((grant, actions))
+    every = action_sets.every_action()
+    # Only Allows of every action together can be admin: one integer test spares reading the rest.
+    admin_grant = reduce(or_, (actions for _, actions in entries), 0) == every and (
+        EffectivePermissions(entries).unconstrained_set(broad=True) == every
     )
     for deny, _ in sourced:
         # A conditional Deny may not apply to a given request, so it subtracts nothing for certain.
         if deny.effect != "Deny" or deny.conditions:
             continue
-        for action in statement_actions(deny) & permissions.grants.keys():
-            surviving = [grant for grant in permissions.grants[action] if not _deny_covers(deny, grant)]
-            if surviving:
-                permissions.grants[action] = surviving
-            else:
-                del permissions.grants[action]
-    return permissions
+        denied = statement_set(deny)
+        entries = [
+            (grant, actions & ~denied if actions & denied and _deny_covers(deny, grant) else actions)
+            for grant, actions in entries
+        ]
+        entries = [(grant, actions) for grant, actions in entries if actions]
+    return EffectivePermissions(entries, admin_grant)
 
 
 def granting_allows(document: PolicyDocument) -> list[Statement]:

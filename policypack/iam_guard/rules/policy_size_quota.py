@@ -29,7 +29,7 @@ def check(
 ) -> None:
     for site, document in parsed_documents(args.resource_type, props, kind=None):
         quota = TRUST_POLICY_QUOTA if site.kind == "trust" else SIZE_QUOTAS.get(args.resource_type)
-        if quota is not None and document.size > quota:
+        if quota is not None and document.size is not None and document.size > quota:
             report(
                 "IAM-QUOTA-002",
                 f"{args.name}.{site.label} has {document.size} characters; the quota is {quota}",
