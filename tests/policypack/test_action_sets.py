@@ -80,7 +80,7 @@ def _permissions(*statements: dict[str, Any]) -> EffectivePermissions:
     return evaluate([parse_policy({"Version": "2012-10-17", "Statement": list(statements)})])
 
 
-STATEMENTS = [
+STATEMENTS: list[dict[str, Any]] = [
     {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
     {"Effect": "Allow", "Action": ["s3:Get*", "iam:PassRole"], "Resource": "arn:aws:s3:::b/*"},
     {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
