@@ -447,3 +447,16 @@ def parse_policy(
     if problems and not (lenient and readable):
         raise PolicyDocumentError("; ".join(problems))
     return PolicyDocument(statements=readable, size=size, problems=tuple(problems))
+
+
+def parse_lenient(value: Any, kind: DocumentKind = "identity") -> PolicyDocument:
+    """`parse_policy(value, kind, lenient=True)`, read once per distinct text: groups and users carry
+    the same documents (the MFA guard, self-service), and every rule reads each of them."""
+    if isinstance(value, str):
+        return _parse_text_leniently(value, kind)
+    return parse_policy(value, kind, lenient=True)
+
+
+@lru_cache(maxsize=1024)
+def _parse_text_leniently(text: str, kind: DocumentKind) -> PolicyDocument:
+    return parse_policy(text, kind, lenient=True)

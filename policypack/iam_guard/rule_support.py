@@ -25,7 +25,7 @@ from iam_guard.documents import (
     PolicyDocument,
     PolicyDocumentError,
     UnknownDocumentError,
-    parse_policy,
+    parse_lenient,
 )
 from iam_guard.exemptions import Exemption, ExemptionError, matching, parse_exemptions, today
 from iam_guard.findings import finding_message
@@ -185,7 +185,7 @@ def parsed_documents(
             yield site, aws_managed_document(site.value)
             continue
         try:
-            yield site, parse_policy(site.value, site.kind, lenient=True)
+            yield site, parse_lenient(site.value, site.kind)
         except (UnknownDocumentError, PolicyDocumentError):
             continue
 

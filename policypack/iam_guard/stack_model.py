@@ -18,7 +18,7 @@ from iam_guard.documents import (
     PolicyDocument,
     PolicyDocumentError,
     UnknownDocumentError,
-    parse_policy,
+    parse_lenient,
 )
 from iam_guard.evaluation import EffectivePermissions, evaluate
 from iam_guard.managed_documents import aws_managed_document
@@ -164,7 +164,7 @@ class StackModel:
         listed in `unresolved`.
         """
         try:
-            return parse_policy(resource.props.get(key) if value is None else value, kind, lenient=True)
+            return parse_lenient(resource.props.get(key) if value is None else value, kind)
         except UnknownDocumentError:
             self.unresolved.append(
                 Unresolved(resource.urn, key, f"{label} is built from values known only after the update")

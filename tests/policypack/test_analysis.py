@@ -14,6 +14,7 @@ from iam_guard.documents import (
     Condition,
     PolicyDocumentError,
     UnknownDocumentError,
+    parse_lenient,
     parse_policy,
 )
 from iam_guard.escalation import completed_methods
@@ -276,3 +277,16 @@ def test_a_deny_that_carves_out_a_few_actions_leaves_admin_admin() -> None:
     no_iam = {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}
     assert not permissions(allow("*"), no_iam).is_full_admin()
     assert not permissions(allow("iam:*")).is_full_admin()
+
+
+def test_a_text_is_read_once_per_kind_and_its_problems_travel_with_it() -> None:
+    text = json.dumps(
+        doc(allow("iam:GetUser"), {"Effect": "Allow", "Action": "iam:NoSuchThing", "Resource": "*"})
+    )
+    first = parse_lenient(text)
+    assert parse_lenient(text) is first
+    assert any("iam:NoSuchThing" in problem for problem in first.problems)
+    with pytest.raises(PolicyDocumentError, match="a trust policy has no 'Resource'"):
+        parse_lenient(text, "trust")  # the kind is part of what is remembered
+    with pytest.raises(UnknownDocumentError):
+        parse_lenient(UNKNOWN)

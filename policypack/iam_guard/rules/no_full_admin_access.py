@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from iam_guard import types
-from iam_guard.documents import PolicyDocumentError, UnknownDocumentError, parse_policy
+from iam_guard.documents import PolicyDocumentError, UnknownDocumentError, parse_lenient
 from iam_guard.evaluation import evaluate
 from iam_guard.rule_support import ADMIN_TIERS_SCHEMA, stack_rule, string_list
 from iam_guard.stack_model import StackModel
@@ -72,7 +72,7 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     }
     for policy in model.of_type(types.POLICY):
         try:
-            parsed = parse_policy(policy.props.get("policy"), lenient=True)
+            parsed = parse_lenient(policy.props.get("policy"))
         except (UnknownDocumentError, PolicyDocumentError):
             continue
         if evaluate([parsed]).is_full_admin() and policy.urn not in attached_to_admin_tiers:
