@@ -42,24 +42,19 @@ tiers = {
     )
     for tier in config.role_tiers
 }
-groups = {
-    group.name: Group(
+users = {user.name: User(f"user-{user.name}", UserArgs(user=user, tags=tags)) for user in config.users}
+# Each group lists its members itself (one exclusive GroupMembership), so users come first.
+members = config.group_members()
+for group in config.groups:
+    Group(
         f"group-{group.name}",
         GroupArgs(
             group=group,
             account_id=account_id,
             assumable_role_arns=[config.role_arn(ref) for ref in group.assumable_tiers],
+            members=[users[member.name].user_name for member in members[group.name]],
         ),
     )
-    for group in config.groups
-}
-users = {
-    user.name: User(
-        f"user-{user.name}",
-        UserArgs(user=user, groups=[groups[name].group_name for name in user.groups], tags=tags),
-    )
-    for user in config.users
-}
 AccountBaseline(
     "baseline",
     AccountBaselineArgs(

@@ -242,18 +242,27 @@ def _per_user(results: list[dict[str, Any]]) -> list[str]:
                 else f"{entry['registrations_per_user']} ({entry['aws_resources_per_user']} AWS) "
                 f"{TIMES} {entry['users']:,}"
             )
-        rows.append((f"{result['people']:,}", *cells))
+        rows.append((f"{result['people']:,}", *cells, _memberships(result.get("group_memberships"))))
     return [
         "## Resources per person",
         "",
         "Registrations per user in the update run: the `iamtiers:index:User` component and its children "
         "(in brackets, the AWS resources alone, without the component), times the number of such users. "
         "The engine registers the component and the pack analyzes it like any other resource, so the "
-        "target counts it.",
+        "target counts it. Group memberships are not under the user: each group with members registers "
+        "one `GroupMembership` listing them all, so a person costs 3 registrations (a console user with "
+        "no keys) plus a share of one membership per group; the last column gives that share, the "
+        "memberships over the people.",
         "",
-        *_table(("People", *(label for _, label in kinds)), rows),
+        *_table(("People", *(label for _, label in kinds), "Group memberships per person (amortized)"), rows),
         "",
     ]
+
+
+def _memberships(figures: dict[str, Any] | None) -> str:
+    if figures is None or figures["per_person"] is None:
+        return NONE  # a run from before memberships moved to the groups
+    return f"{figures['registrations']:,} / {figures['people']:,} = {figures['per_person']:.3f}"
 
 
 def _method(results: dict[str, Any]) -> list[str]:

@@ -66,24 +66,8 @@ for tier in entries("role_tiers"):
             f"tier-{tier['name']}-inline", role=role.name, policy=statements(tier["statements"])
         )
 
-groups: dict[str, aws.iam.Group] = {}
-for group in entries("groups"):
-    name = group["name"]
-    groups[name] = aws.iam.Group(f"group-{name}", name=name, path=group.get("path", "/"))
-    for policy in group.get("managed_policies", []):
-        aws.iam.GroupPolicyAttachment(
-            f"group-{name}-{policy.rsplit('/', 1)[-1]}", group=groups[name].name, policy_arn=arn(policy)
-        )
-    inline = {
-        "mfa-guard": group.get("enforce_mfa", True),
-        "self-service": group.get("self_service_credentials", True),
-        "assume-tiers": bool(group.get("assumable_tiers")),
-        "inline": bool(group.get("statements")),
-    }
-    for suffix in (suffix for suffix, wanted in inline.items() if wanted):
-        aws.iam.GroupPolicy(f"group-{name}-{suffix}", group=groups[name].name, policy=DOCUMENT)
-
-for person in entries("users"):
+members: dict[str, list[pulumi.Output[str]]] = {}  # group -> its enabled members, sorted by name
+for person in sorted(entries("users"), key=lambda person: str(person["name"])):
     user = aws.iam.User(
         f"user-{person['name']}",
         name=person["name"],
@@ -92,9 +76,8 @@ for person in entries("users"):
     )
     if person.get("disabled"):
         continue
-    aws.iam.UserGroupMembership(
-        f"user-{person['name']}-groups", user=user.name, groups=[groups[g].name for g in person["groups"]]
-    )
+    for group_name in person.get("groups", []):
+        members.setdefault(group_name, []).append(user.name)
     if person.get("console_access", True):
         aws.iam.UserLoginProfile(
             f"user-{person['name']}-login-profile",
@@ -104,6 +87,26 @@ for person in entries("users"):
         )
     if person.get("programmatic_access"):
         aws.iam.AccessKey(f"user-{person['name']}-access-key", user=user.name, pgp_key=person.get("pgp_key"))
+
+for group in entries("groups"):
+    name = group["name"]
+    created = aws.iam.Group(f"group-{name}", name=name, path=group.get("path", "/"))
+    for policy in group.get("managed_policies", []):
+        aws.iam.GroupPolicyAttachment(
+            f"group-{name}-{policy.rsplit('/', 1)[-1]}", group=created.name, policy_arn=arn(policy)
+        )
+    inline = {
+        "mfa-guard": group.get("enforce_mfa", True),
+        "self-service": group.get("self_service_credentials", True),
+        "assume-tiers": bool(group.get("assumable_tiers")),
+        "inline": bool(group.get("statements")),
+    }
+    for suffix in (suffix for suffix, wanted in inline.items() if wanted):
+        aws.iam.GroupPolicy(f"group-{name}-{suffix}", group=created.name, policy=DOCUMENT)
+    if name in members:  # one exclusive membership per group with members, as components/iam_group.py
+        aws.iam.GroupMembership(
+            f"group-{name}-members", name=f"{name}-members", group=created.name, users=members[name]
+        )
 
 # The account baseline of a Control Tower account: alias, password policy, analyzer, alarms, rules.
 monitoring = config.get_object("monitoring") or {}

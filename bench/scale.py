@@ -39,6 +39,7 @@ NOOP_PACK_DIR = Path(__file__).resolve().parent / "noop_pack"
 USER_COMPONENT = "iamtiers:index:User"
 LOGIN_PROFILE = "aws:iam/userLoginProfile:UserLoginProfile"
 ACCESS_KEY = "aws:iam/accessKey:AccessKey"
+GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"
 MEBIBYTES_PER_GIBIBYTE = 1024
 ROUNDS_UP_TO_PEOPLE = 1000
 ENV_STRING_LIMIT = 128 * 1024  # MAX_ARG_STRLEN: the most one environment variable may hold (Linux)
@@ -183,17 +184,26 @@ def run_floor(generated: GeneratedStack, workdir: Path) -> dict[str, Any]:
     return figures
 
 
-def resources_per_user(registrations_path: Path) -> dict[str, Any]:
-    """Registrations per user of the update run, by kind of user: the User component and its children."""
+def _update_registrations(registrations_path: Path) -> list[dict[str, Any]]:
     runs = json.loads(registrations_path.read_text())
     update = next((run for run in runs if not run["preview"]), None)
     if update is None:
         raise BenchError(f"{registrations_path}: the check recorded no update run")
+    registrations: list[dict[str, Any]] = update["registrations"]
+    return registrations
+
+
+def resources_per_user(registrations_path: Path) -> dict[str, Any]:
+    """Registrations per user of the update run, by kind of user: the User component and its children.
+
+    Group memberships are not among them (each group registers one for all its members): see
+    `group_memberships_per_person`."""
+    registrations = _update_registrations(registrations_path)
     children: dict[str, list[str]] = {}
-    for registration in update["registrations"]:
+    for registration in registrations:
         children.setdefault(registration["parent"], []).append(registration["type"])
     kinds: dict[str, list[int]] = {}
-    for registration in update["registrations"]:
+    for registration in registrations:
         if registration["type"] != USER_COMPONENT:
             continue
         types = children.get(registration["urn"], [])
@@ -213,6 +223,15 @@ def resources_per_user(registrations_path: Path) -> dict[str, Any]:
         }
         for kind, counts in sorted(kinds.items())
     }
+
+
+def group_memberships_per_person(registrations_path: Path, people: int) -> dict[str, Any]:
+    """The `GroupMembership` registrations of the update run (one per group with members), and their
+    share per person: what a person costs beyond `resources_per_user`, amortized over everyone."""
+    registrations = _update_registrations(registrations_path)
+    memberships = sum(1 for registration in registrations if registration["type"] == GROUP_MEMBERSHIP)
+    per_person = memberships / people if people else None
+    return {"registrations": memberships, "people": people, "per_person": per_person}
 
 
 def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -428,6 +447,7 @@ def measure(sizes: Sequence[int], workdir: Path, rounds: int | None = None) -> d
         check, floor = _median_round(checks), _median_round(floors)
         result = summarise(people, generated, check, floor)
         result["resources_per_user"] = resources_per_user(size_dir / "registrations.json")
+        result["group_memberships"] = group_memberships_per_person(size_dir / "registrations.json", people)
         results.append(result)
         logger.info(
             "scale: %d people, check %s s (exit %d), floor %.1f s",

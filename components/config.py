@@ -549,6 +549,16 @@ class StackConfig(_Strict):
         tier = self.tier(reference)
         return f"arn:{PARTITION}:iam::{self.account.id}:role{tier.path}{tier.name}"
 
+    def group_members(self) -> dict[str, list[User]]:
+        """Every group's members: the enabled users that list it, sorted by user name (a disabled
+        user is in no group). A group nobody lists maps to an empty list."""
+        members: dict[str, list[User]] = {group.name: [] for group in self.groups}
+        for user in sorted(self.users, key=lambda user: user.name):
+            if not user.disabled:
+                for name in user.groups:
+                    members[name].append(user)
+        return members
+
     def user_tier_arns(self, user: User) -> list[str]:
         """Role ARNs a user may assume through its groups, sorted and unique."""
         if user.disabled:

@@ -1,6 +1,7 @@
-"""An IAM user: console login with forced reset, group membership and, if asked, an access key.
+"""An IAM user: console login with forced reset and, if asked, an access key.
 
-No policy is ever attached to the user itself; permissions come only through groups.
+No policy is ever attached to the user itself; permissions come only through groups, and each group
+lists its own members (components/iam_group.py), so a user registers no membership.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ TYPE_TOKEN = "iamtiers:index:User"
 @dataclass(frozen=True)
 class UserArgs:
     user: UserConfig
-    groups: list[pulumi.Input[str]]  # group names, resolved from the Group components
     tags: dict[str, str]
 
 
@@ -51,7 +51,6 @@ class User(pulumi.ComponentResource):
         self.access_key_id = pulumi.Output.from_input(None)
         self.secret_access_key = pulumi.Output.from_input(None)
         if not config.disabled:
-            aws.iam.UserGroupMembership(f"{name}-groups", user=user.name, groups=args.groups, opts=child)
             if config.console_access:
                 profile = aws.iam.UserLoginProfile(
                     f"{name}-login-profile",

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config_variable import config_size_problem
+from offline import migrate_memberships
 from offline.analyzer_client import (
     PACK_DIR,
     PolicyConfigError,
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--debug", action="store_true", help="log at debug level (pack output, tracebacks)")
     _add_report_parser(commands)
     _add_check_all_parser(commands)
+    migrate_memberships.add_parser(commands)
     return parser
 
 
@@ -165,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         from offline.access_docs import run_report  # only `report` needs the pack's analysis
 
         return run_report(args)
+    if args.command == "migrate-memberships":
+        return migrate_memberships.run_migration(args)
     if args.command == "check-all":
         from offline.check_all import check_all, default_workers, shipped_stacks
 

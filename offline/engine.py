@@ -47,6 +47,7 @@ class Registration:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     provider: str = ""
+    delete_before_replace: bool = False
     # What the provider answered (wire form): the inputs in preview, inputs plus computed values in
     # an update. Empty for the stack; a component's real outputs are in `StackRun.registered_outputs`.
     outputs: dict[str, Any] = field(default_factory=dict)
@@ -132,6 +133,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 key: list(deps.urns) for key, deps in request.propertyDependencies.items()
             },
             provider=request.provider,
+            delete_before_replace=bool(request.deleteBeforeReplace),
         )
         # Recorded on arrival, before the mocks answer, so registration order stays the program's.
         with self._lock:

@@ -9,8 +9,8 @@ Resources are traced by what their inputs say, never by how they are named:
 - a policy attachment under it: the item's `managed_policies` entry whose ARN is its `policyArn`;
 - an inline policy under it: the item's `statements` entry whose `sid` is a Sid of its document;
   with several such statements, the `statements:` key, unless a finding names one of their Sids;
-- a group membership under it: the item's `groups:` key;
-- any other resource under it: the item's `- name:` line.
+- any other resource under it: the item's `- name:` line (so a group's `GroupMembership`, which
+  lists the users whose `groups` name it, sits on the group's `- name:` line).
 A collection's `defaults` stand in for a key the item does not set, as they do in the config.
 A collection kept in a collection file (`iamtiers:users: {file: people/dev-users.yaml}`) is traced
 to the lines of that file, with the same key paths.
@@ -215,15 +215,6 @@ def _statements_traced(item: _Item, document: Any) -> _Traced | None:
     return _Traced(ConfigOrigin(item.path, _line(key_node), key), by_sid)
 
 
-def _groups_origin(item: _Item, groups: Any) -> ConfigOrigin | None:
-    setting = item.setting("groups")
-    if setting is None or not isinstance(groups, list):
-        return None
-    key, key_node, entries = setting
-    configured = {_scalar(entry) for entry in _entries(entries)}
-    return ConfigOrigin(item.path, _line(key_node), key) if configured & set(groups) else None
-
-
 def _under_item(registration: Registration, item: _Item) -> _Traced:
     """A resource of a component, traced to the closest line of the component's config item."""
     inputs = registration.inputs
@@ -233,8 +224,6 @@ def _under_item(registration: Registration, item: _Item) -> _Traced:
         return _Traced(origin)
     if (traced := _statements_traced(item, inputs.get("policy"))) is not None:
         return traced
-    if (origin := _groups_origin(item, inputs.get("groups"))) is not None:
-        return _Traced(origin)
     return _Traced(item.origin)
 
 

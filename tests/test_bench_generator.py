@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate_stack import SIZES, GeneratedStack, group_count, stack_config, tier_count, write_project
-from bench.scale import flat_project, noop_pack_problems, resources_per_user
+from bench.scale import flat_project, group_memberships_per_person, noop_pack_problems, resources_per_user
 from offline.engine import STACK_TYPE, run_stack
 from tests.conftest import PROJECT_DIR
 
@@ -86,6 +86,14 @@ def test_resources_per_user_by_kind(stack_100: GeneratedStack, tmp_path: Path) -
     documents = [{"preview": False, "registrations": [vars(r) for r in run.registrations]}]
     path.write_text(json.dumps(documents))
     per_user = resources_per_user(path)
-    assert per_user["console_no_keys"]["registrations_per_user"] == 4  # the component, user, login, groups
-    assert per_user["programmatic"]["aws_resources_per_user"] == 3  # user, access key, groups
+    assert per_user["console_no_keys"]["registrations_per_user"] == 3  # the component, user, login
+    assert per_user["programmatic"]["aws_resources_per_user"] == 2  # user, access key
+    assert all(entry["same_for_every_user"] for entry in per_user.values())
     assert sum(entry["users"] for entry in per_user.values()) == 100
+    # Each group's one membership, shared by its members: the honest cost beside the per-user count.
+    memberships = group_memberships_per_person(path, 100)
+    assert memberships == {
+        "registrations": group_count(100),
+        "people": 100,
+        "per_person": group_count(100) / 100,
+    }

@@ -276,6 +276,8 @@ def test_pulumi_runs_with_the_pack_and_oidc_credentials_only() -> None:
         assert step["with"]["policyPackConfigs"] == f"{PACK_DIR_NAME}/config/{stack}.json", (name, job_id)
         assert (PROJECT_DIR / step["with"]["policyPackConfigs"]).is_file()
         assert step["env"] == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
+        # A deploy reads AWS first, so group membership stays exclusive; a preview's role reads nothing.
+        assert step["with"].get("refresh") is (True if _command == "up" else None), (name, job_id)
         # AWS credentials come from the job's OIDC token, for a role the repository names per stack; a
         # stack whose role is not configured is skipped rather than failed.
         variable = role_variable(job)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pulumi
 
@@ -25,7 +25,7 @@ def child_summary(run: StackRun, component_type: str) -> list[tuple[str, str]]:
     return [(r.type, r.name) for r in run.children(component.urn)]
 
 
-def build_group(**fields: object) -> Callable[[], None]:
+def build_group(members: Sequence[str] = (), **fields: object) -> Callable[[], None]:
     config = GroupConfig.model_validate({"name": "Ops", **fields})
 
     def build() -> None:
@@ -35,6 +35,7 @@ def build_group(**fields: object) -> Callable[[], None]:
                 config,
                 "111111111111",
                 ["arn:aws:iam::111111111111:role/B", "arn:aws:iam::111111111111:role/A"],
+                list(members),
             ),
         )
 
@@ -75,6 +76,31 @@ def test_group_children(record_component: Recorder) -> None:
     assert policies["group-Ops-inline"].inputs["name"] == "Ops-inline"
     for registration in policies.values():
         assert registration.property_dependencies["group"] == [group.urn]
+
+
+def test_group_lists_its_members_in_one_exclusive_membership(record_component: Recorder) -> None:
+    run = record_component(build_group(["bashir", "alice"], managed_policies=["ReadOnlyAccess"]))
+    assert child_summary(run, "iamtiers:index:Group")[-1] == (
+        "aws:iam/groupMembership:GroupMembership",
+        "group-Ops-members",
+    )
+    (membership,) = run.by_type("aws:iam/groupMembership:GroupMembership")
+    assert membership.inputs == {"name": "Ops-members", "group": "Ops", "users": ["bashir", "alice"]}
+    (group,) = run.by_type("aws:iam/group:Group")
+    assert membership.property_dependencies["group"] == [group.urn]
+    # Members join only once the group's permissions, the MFA guard among them, exist.
+    permissions = [r.urn for r in run.resources if r.type.startswith("aws:iam/groupPolicy")]
+    assert set(membership.dependencies) == {group.urn, *permissions}
+    assert len(permissions) == 4  # one attachment, the MFA guard, self-service, tier grants
+    # Replaced (a renamed group), the old membership must go before the new one lists the members.
+    assert membership.delete_before_replace
+    assert not any(r.delete_before_replace for r in run.resources if r is not membership)
+
+
+def test_group_without_members_registers_no_membership(record_component: Recorder) -> None:
+    run = record_component(build_group())
+    assert not run.by_type("aws:iam/groupMembership:GroupMembership")
+    assert not run.by_type("aws:iam/userGroupMembership:UserGroupMembership")
 
 
 def test_group_guard_and_self_service_can_be_switched_off(record_component: Recorder) -> None:
@@ -136,7 +162,7 @@ def build_user(
     config = UserConfig.model_validate({"name": "dana", "groups": ["Ops"], **fields})
 
     def build() -> None:
-        user = User("user-dana", UserArgs(config, ["Ops"], {"managed-by": "iamtiers"}))
+        user = User("user-dana", UserArgs(config, {"managed-by": "iamtiers"}))
         if captured is not None:
             captured["password"] = user.initial_password
             captured["secret"] = user.secret_access_key
@@ -144,11 +170,10 @@ def build_user(
     return build
 
 
-def test_console_user_gets_forced_reset_and_one_membership(record_component: Recorder) -> None:
+def test_console_user_gets_a_forced_reset_and_no_membership(record_component: Recorder) -> None:
     run = record_component(build_user(email="dana@example.com", path="/soc/"))
     assert child_summary(run, "iamtiers:index:User") == [
         ("aws:iam/user:User", "user-dana"),
-        ("aws:iam/userGroupMembership:UserGroupMembership", "user-dana-groups"),
         ("aws:iam/userLoginProfile:UserLoginProfile", "user-dana-login-profile"),
     ]
     (user,) = run.by_type("aws:iam/user:User")
@@ -159,19 +184,26 @@ def test_console_user_gets_forced_reset_and_one_membership(record_component: Rec
     }
     (profile,) = run.by_type("aws:iam/userLoginProfile:UserLoginProfile")
     assert profile.inputs == {"user": "dana", "passwordResetRequired": True}
-    (membership,) = run.by_type("aws:iam/userGroupMembership:UserGroupMembership")
-    assert membership.inputs == {"user": "dana", "groups": ["Ops"]}
-    assert not [r for r in run.resources if "Policy" in r.type]
+    assert not [r for r in run.resources if "Policy" in r.type or "Membership" in r.type]
+
+
+def test_console_user_without_keys_registers_three_resources(record_component: Recorder) -> None:
+    run = record_component(build_user())
+    assert Counter(r.type for r in run.resources) == Counter(
+        {
+            "iamtiers:index:User": 1,
+            "aws:iam/user:User": 1,
+            "aws:iam/userLoginProfile:UserLoginProfile": 1,
+        }
+    )
 
 
 def test_machine_user_gets_a_key_and_no_login(record_component: Recorder) -> None:
     run = record_component(build_user(console_access=False, programmatic_access=True))
-    counts = Counter(r.type for r in run.resources)
-    assert counts == Counter(
+    assert Counter(r.type for r in run.resources) == Counter(
         {
             "iamtiers:index:User": 1,
             "aws:iam/user:User": 1,
-            "aws:iam/userGroupMembership:UserGroupMembership": 1,
             "aws:iam/accessKey:AccessKey": 1,
         }
     )

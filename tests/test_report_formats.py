@@ -593,3 +593,17 @@ def test_defaults_stand_in_for_what_an_item_leaves_out(tmp_path: Path) -> None:
         f"baseline-password-policy/{PASSWORD_POLICY_TYPE}": (7, "iamtiers:password_policy"),
         "baseline-trail-bucket/aws:s3/bucket:Bucket": None,
     }
+
+
+def test_a_group_membership_sits_on_its_groups_name_line(dev_update: StackRun) -> None:
+    """The group lists its members, so a finding on its GroupMembership points at the group's item."""
+    nodes = load_stack_config_nodes(PROJECT_DIR, "dev", "iamtiers")
+    origins = trace_origins(nodes, [dev_update])
+    lines = (PROJECT_DIR / "Pulumi.dev.yaml").read_text().splitlines()
+    memberships = dev_update.by_type("aws:iam/groupMembership:GroupMembership")
+    assert len(memberships) == 5
+    for membership in memberships:
+        origin = origins.of(membership.urn)
+        assert origin is not None, membership.urn
+        assert re.fullmatch(rf" {{6}}- name: {re.escape(membership.inputs['group'])}", lines[origin.line - 1])
+        assert re.fullmatch(r"iamtiers:groups\.items\[\d\]", origin.key)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 import pytest
+import yaml
 
 from components.outputs import (
     OUTPUT_ACCESS_KEYS,
@@ -18,7 +20,7 @@ from components.outputs import (
 )
 from components.policy_documents import mfa_guard_policy
 from offline.engine import STACK_TYPE, StackRun, is_secret, is_unknown
-from tests.conftest import policy
+from tests.conftest import PROJECT_DIR, policy, stack_config, stack_run
 
 DEV_USERS = {
     "alice.nguyen",
@@ -66,7 +68,8 @@ def test_dev_identities(dev_run: StackRun) -> None:
     counts = Counter(r.type for r in dev_run.resources)
     assert counts["aws:iam/userLoginProfile:UserLoginProfile"] == 6
     assert counts["aws:iam/accessKey:AccessKey"] == 1
-    assert counts["aws:iam/userGroupMembership:UserGroupMembership"] == 7  # the disabled user has none
+    assert counts["aws:iam/groupMembership:GroupMembership"] == 5  # one per group; each has members
+    assert counts["aws:iam/userGroupMembership:UserGroupMembership"] == 0
     assert counts["iamtiers:index:AccountBaseline"] == 1
 
 
@@ -96,15 +99,54 @@ def test_every_console_user_is_in_an_mfa_guarded_group_and_must_reset(dev_run: S
         if r.inputs["policy"] == json.dumps(mfa_guard_policy(), sort_keys=True, separators=(",", ":"))
     }
     assert guards == {"SOC_Admins", "LabAdmin", "LabUser", "LabGuest"}
-    memberships = {
-        r.inputs["user"]: r.inputs["groups"]
-        for r in dev_run.by_type("aws:iam/userGroupMembership:UserGroupMembership")
+    guarded_users = {
+        user
+        for r in dev_run.by_type("aws:iam/groupMembership:GroupMembership")
+        if r.inputs["group"] in guards
+        for user in r.inputs["users"]
     }
     profiles = dev_run.by_type("aws:iam/userLoginProfile:UserLoginProfile")
     assert len(profiles) == 6
     for profile in profiles:
         assert profile.inputs["passwordResetRequired"] is True, profile.urn
-        assert set(memberships[profile.inputs["user"]]) & guards, profile.urn
+        assert profile.inputs["user"] in guarded_users, profile.urn
+
+
+def enabled_members(config: dict[str, Any]) -> dict[str, list[str]]:
+    """Group -> the enabled users whose stack-file entry lists it, sorted: what each group must list."""
+    users = config["iamtiers:users"]
+    members: dict[str, list[str]] = {}
+    for item in users["items"]:
+        user = {**users.get("defaults", {}), **item}
+        if not user.get("disabled", False):
+            for group in user["groups"]:
+                members.setdefault(group, []).append(user["name"])
+    return {group: sorted(names) for group, names in members.items()}
+
+
+@pytest.mark.parametrize("stack", ["dev", "people-test"])
+def test_each_group_lists_exactly_its_enabled_members_once(stack: str) -> None:
+    config = stack_config(stack)
+    users = config["iamtiers:users"]
+    if set(users) == {"file"}:  # the people live in a collection file of the project
+        users = yaml.safe_load((PROJECT_DIR / users["file"]).read_text())
+    config["iamtiers:users"] = users
+    expected = enabled_members(config)
+    for preview in (True, False):
+        run = stack_run(stack, preview=preview)
+        memberships = run.by_type("aws:iam/groupMembership:GroupMembership")
+        listed = Counter(r.inputs["group"] for r in memberships)
+        assert listed == Counter(set(expected)), "one GroupMembership per group with members, none else"
+        users_by_urn = {r.urn: r.inputs["name"] for r in run.by_type("aws:iam/user:User")}
+        for membership in memberships:
+            group = membership.inputs["group"]
+            assert membership.inputs["users"] == expected[group], membership.urn
+            assert membership.inputs["name"] == f"{group}-members"
+            assert membership.name == f"group-{group}-members"
+            assert run.by_urn(membership.parent).type == "iamtiers:index:Group"
+            resolved = sorted(users_by_urn[urn] for urn in membership.property_dependencies["users"])
+            assert resolved == expected[group], membership.urn  # the pack resolves them in preview
+        assert not run.by_type("aws:iam/userGroupMembership:UserGroupMembership")
 
 
 def test_role_tiers_are_mfa_gated(shipped_run: StackRun) -> None:
@@ -182,14 +224,18 @@ def test_children_are_parented_and_dependencies_recorded(dev_preview: StackRun) 
             assert registration.parent == stack.urn
     (membership,) = [
         r
-        for r in dev_preview.by_type("aws:iam/userGroupMembership:UserGroupMembership")
-        if r.inputs["user"] == "alice.nguyen"
+        for r in dev_preview.by_type("aws:iam/groupMembership:GroupMembership")
+        if r.inputs["group"] == "SOC_Admins"
     ]
     group_urn = next(
         r.urn for r in dev_preview.by_type("aws:iam/group:Group") if r.inputs["name"] == "SOC_Admins"
     )
-    assert group_urn in membership.property_dependencies["groups"]
-    assert group_urn in membership.dependencies
+    alice_urn = next(
+        r.urn for r in dev_preview.by_type("aws:iam/user:User") if r.inputs["name"] == "alice.nguyen"
+    )
+    assert membership.property_dependencies["group"] == [group_urn]
+    assert alice_urn in membership.property_dependencies["users"]
+    assert {group_urn, alice_urn} <= set(membership.dependencies)
 
 
 def test_preview_leaves_computed_values_unknown(dev_preview: StackRun) -> None:

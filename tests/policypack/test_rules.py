@@ -232,6 +232,23 @@ def membership(member: FakeResource, *groups: FakeResource, known: bool = True) 
     )
 
 
+def group_membership(owner: FakeResource, *members: FakeResource, known: bool = True) -> FakeResource:
+    """One exclusive membership listing all of a group's users, as this project's program registers it;
+    `known=False`: the names are unknown in preview, resolved through property dependencies."""
+    return FakeResource(
+        t.GROUP_MEMBERSHIP,
+        f"{owner.name}-members",
+        {
+            "name": f"{owner.name}-members",
+            "group": owner.name if known else UNKNOWN,
+            "users": [m.name if known else UNKNOWN for m in members],
+        },
+        parent=owner,
+        depends_on=(owner, *members),
+        property_dependencies={"group": (owner,), "users": members},
+    )
+
+
 def login_profile(member: FakeResource, *, reset: Any = True) -> FakeResource:
     return FakeResource(
         t.USER_LOGIN_PROFILE,
@@ -703,6 +720,35 @@ CASES: list[Case] = [
         split_escalation_user(),
         "IAM-ESC-002",
         on="bob",
+    ),
+    stack_case(
+        "user-in-two-groups-through-group-memberships",
+        "no-privilege-escalation-across-policies",
+        [
+            bob := user("bob"),
+            carol := user("carol"),
+            passers := group("RolePassers"),
+            launchers := group("Launchers"),
+            group_policy(passers, "RolePassers-pass", PASS_ANY_ROLE),
+            group_policy(launchers, "Launchers-run", RUN_INSTANCES),
+            group_membership(passers, bob, carol),
+            group_membership(launchers, bob, known=False),
+        ],
+        "IAM-ESC-002",
+        on="bob",
+    ),
+    stack_case(
+        "only-one-half-through-a-group-membership",
+        "no-privilege-escalation-across-policies",
+        [
+            carol := user("carol"),
+            passers := group("RolePassers"),
+            launchers := group("Launchers"),
+            group_policy(passers, "RolePassers-pass", PASS_ANY_ROLE),
+            group_policy(launchers, "Launchers-run", RUN_INSTANCES),
+            group_membership(passers, carol),
+        ],
+        PASS,
     ),
     stack_case(
         "one-document-with-both-halves-is-left-to-the-per-document-rule",
@@ -1531,6 +1577,35 @@ CASES: list[Case] = [
             login_profile(alice),
         ],
         PASS,
+    ),
+    stack_case(
+        "guarded-console-users-through-a-group-membership-in-preview",
+        "console-users-mfa-guarded",
+        [
+            alice := user("alice"),
+            bob := user("bob"),
+            console_users := group("ConsoleUsers"),
+            group_policy(console_users, "ConsoleUsers-mfa-guard", mfa_guard()),
+            group_membership(console_users, alice, bob, known=False),
+            login_profile(alice),
+            login_profile(bob),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "console-user-left-out-of-the-guarded-group-membership",
+        "console-users-mfa-guarded",
+        [
+            alice := user("alice"),
+            bob := user("bob"),
+            console_users := group("ConsoleUsers"),
+            group_policy(console_users, "ConsoleUsers-mfa-guard", mfa_guard()),
+            group_membership(console_users, alice),
+            login_profile(alice),
+            login_profile(bob),
+        ],
+        "IAM-CONSOLE-001",
+        on="bob",
     ),
     stack_case(
         "user-without-console-needs-no-guard",

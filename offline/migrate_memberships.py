@@ -1,0 +1,220 @@
+"""`python -m offline migrate-memberships`: take the old per-user group memberships out of a stack's state.
+
+Up to this version every User component registered an `aws.iam.UserGroupMembership`; now each Group
+registers one exclusive `aws.iam.GroupMembership` for all its members. Left in the state, the old
+resources would be deleted by the first `pulumi up` of this version, after the new memberships were
+created, and deleting one calls RemoveUserFromGroup: every user would silently lose their groups.
+Taken out of the state first, they are forgotten, not deleted (the memberships stay in AWS, and the
+new GroupMemberships adopt them: adding a user to a group they are in changes nothing):
+
+    pulumi stack export | python -m offline migrate-memberships | pulumi stack import
+
+It reads the `pulumi stack export` document (a version 3 deployment) on stdin or from `--input`, and
+writes it to stdout or `--output` without every `UserGroupMembership` whose parent is a User
+component (`iamtiers:index:User`), the removed URNs also taken out of the other resources'
+`dependencies`, `propertyDependencies` and `deletedWith`; everything else is written as it was read.
+stderr says how many were removed. A UserGroupMembership outside a User component (written by hand)
+stays. Running it again removes nothing. Exit 0 on success, also with nothing to remove; exit 2,
+with one `error:` line and nothing written, on input it cannot use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from components.iam_user import TYPE_TOKEN as USER_TYPE
+
+logger = logging.getLogger(__name__)
+
+USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership"
+DEPLOYMENT_VERSION = 3  # what `pulumi stack export` writes (apitype.DeploymentSchemaVersionCurrent)
+USAGE = "pulumi stack export | python -m offline migrate-memberships | pulumi stack import"
+
+
+class MigrationError(Exception):
+    """The input is not a stack export this migration can rewrite; the message says why."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    export: dict[str, Any]  # the rewritten `pulumi stack export` document
+    # The URN of each removed resource, in state order (twice for one also pending deletion).
+    removed: tuple[str, ...]
+
+
+def _urn_type(urn: str) -> str:
+    """A resource's own type from its URN: `urn:pulumi:s::p::parent$type::name` -> `type`."""
+    parts = urn.split("::")
+    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
+
+
+def _resources(export: Any) -> list[dict[str, Any]]:
+    """The deployment's resources, after checking the document's shape."""
+    if not isinstance(export, dict) or "deployment" not in export:
+        raise MigrationError(
+            "not a `pulumi stack export` document: expected a JSON object with 'version' and 'deployment'"
+        )
+    version = export.get("version")
+    if version != DEPLOYMENT_VERSION:
+        raise MigrationError(
+            f"stack export version {version!r}: this migration reads version {DEPLOYMENT_VERSION}, what "
+            "`pulumi stack export` writes; export the stack again with the Pulumi CLI"
+        )
+    deployment = export["deployment"]
+    if not isinstance(deployment, dict):
+        raise MigrationError("'deployment' is not a JSON object")
+    resources = deployment.get("resources", [])  # a stack with no resources has none
+    if not isinstance(resources, list):
+        raise MigrationError("'deployment.resources' is not a list")
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            raise MigrationError(f"deployment.resources[{index}] is not a JSON object")
+        for key in ("urn", "type"):
+            if not isinstance(resource.get(key), str) or not resource[key]:
+                raise MigrationError(f"deployment.resources[{index}]: '{key}' is missing or not a string")
+    return resources
+
+
+def _is_old_membership(resource: dict[str, Any], types_by_urn: dict[str, str]) -> bool:
+    parent = resource.get("parent")
+    if resource["type"] != USER_GROUP_MEMBERSHIP or not isinstance(parent, str):
+        return False
+    return types_by_urn.get(parent, _urn_type(parent)) == USER_TYPE
+
+
+def _without(urns: Any, removed: set[str]) -> Any:
+    return [urn for urn in urns if urn not in removed] if isinstance(urns, list) else urns
+
+
+def _unlinked(resource: dict[str, Any], removed: set[str], index: int) -> dict[str, Any]:
+    """The resource with the removed URNs taken out of what it depends on."""
+    if resource.get("parent") in removed:
+        raise MigrationError(
+            f"deployment.resources[{index}] ({resource['urn']}) is a child of {resource['parent']}; "
+            "no program of this project parents a resource to a membership, so this state is not "
+            "one this migration knows: remove that resource first (`pulumi state delete`)"
+        )
+    result = dict(resource)
+    if "dependencies" in result:
+        result["dependencies"] = _without(result["dependencies"], removed)
+    if isinstance(result.get("propertyDependencies"), dict):
+        result["propertyDependencies"] = {
+            key: _without(urns, removed) for key, urns in result["propertyDependencies"].items()
+        }
+    if result.get("deletedWith") in removed:
+        del result["deletedWith"]
+    return result
+
+
+def migrate(export: Any) -> Migration:
+    """`export` without the UserGroupMemberships of User components; raise `MigrationError` when it
+    is not a version 3 stack export, or when one of them is in the middle of an operation."""
+    resources = _resources(export)
+    types_by_urn = {resource["urn"]: resource["type"] for resource in resources}
+    removed_order = [r["urn"] for r in resources if _is_old_membership(r, types_by_urn)]
+    removed = set(removed_order)
+    deployment = export["deployment"]
+    operations = deployment.get("pending_operations") or []
+    if not isinstance(operations, list):
+        raise MigrationError("'deployment.pending_operations' is not a list")
+    for operation in operations:
+        resource = operation.get("resource") if isinstance(operation, dict) else None
+        urn = resource.get("urn") if isinstance(resource, dict) else None
+        if urn in removed:
+            raise MigrationError(
+                f"the state has a pending '{operation.get('type')}' operation on {urn} (an update was "
+                "interrupted); resolve it first (`pulumi refresh`, or `pulumi cancel` if it is still "
+                "running), then export the stack again"
+            )
+    if not removed:
+        return Migration(export, ())
+    kept = [
+        _unlinked(resource, removed, index)
+        for index, resource in enumerate(resources)
+        if not _is_old_membership(resource, types_by_urn)
+    ]
+    return Migration({**export, "deployment": {**deployment, "resources": kept}}, tuple(removed_order))
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`migrate-memberships`, registered on the `python -m offline` command line."""
+    parser = commands.add_parser(
+        "migrate-memberships",
+        help="remove the User components' UserGroupMemberships from a `pulumi stack export` "
+        "(run once, before the first `pulumi up` of this version)",
+        description=f"Usage: {USAGE}",
+    )
+    parser.add_argument("--input", type=Path, help="read the export from this file instead of stdin")
+    parser.add_argument("--output", type=Path, help="write the new export to this file instead of stdout")
+    parser.add_argument("--debug", action="store_true", help="log at debug level (tracebacks)")
+
+
+def _read(path: Path | None) -> Any:
+    if path is None:
+        if sys.stdin.isatty():
+            raise MigrationError(f"reads the stack export on stdin or from --input FILE: {USAGE}")
+        text, shown = sys.stdin.read(), "stdin"
+    else:
+        try:
+            text, shown = path.read_text(encoding="utf-8"), str(path)
+        except FileNotFoundError:
+            raise MigrationError(f"--input {path}: file not found") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise MigrationError(f"--input {path}: cannot be read: {error}") from None
+    if not text.strip():
+        raise MigrationError(f"{shown} is empty; expected the output of `pulumi stack export`")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MigrationError(f"{shown}: not valid JSON: {error}") from None
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    # Written whole or not at all: `pulumi stack import` must never read half a state.
+    partial = output.with_name(f".{output.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(output)
+
+
+def run_migration(args: argparse.Namespace) -> int:
+    """Run `migrate-memberships`: 0 written, 2 refused (an `error:` line on stderr, nothing written)."""
+    output: Path | None = args.output
+    try:
+        if output is not None and not output.resolve().parent.is_dir():
+            raise MigrationError(f"--output {output}: directory {output.parent} does not exist")
+        migration = migrate(_read(args.input))
+        _write(json.dumps(migration.export, indent=4, ensure_ascii=False) + "\n", output)
+    except MigrationError as error:
+        print(f"error: migrate-memberships: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # never a traceback: the state is at stake, say what happened
+        logger.debug("the migration failed unexpectedly", exc_info=True)
+        print(f"error: migrate-memberships: could not run: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
+    for urn in migration.removed:
+        logger.info("removed %s", urn)
+    count = len(migration.removed)
+    if count:
+        print(
+            f"removed {count} UserGroupMembership resource(s) of User components from the state (the "
+            "memberships stay in AWS); import it with `pulumi stack import` before the first `pulumi up` "
+            "of this version",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            "removed 0 resources: the state holds no UserGroupMembership of a User component (already "
+            "migrated, or never deployed with them); the export is written unchanged",
+            file=sys.stderr,
+        )
+    return 0
