@@ -2,6 +2,7 @@
 
 from iam_guard import ALL_POLICIES
 from iam_guard.config_schema import refuse_config_outside_schemas
+from iam_guard.decoded_properties import install_decoding_once
 from iam_guard.request_limits import install_request_limits
 from pulumi_policy import EnforcementLevel, PolicyPack
 
@@ -9,6 +10,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack
 # and a hostile request gets a finding instead of a crash.
 refuse_config_outside_schemas()
 install_request_limits()
+install_decoding_once()  # each resource's properties decoded once per request, not once per policy
 
 PolicyPack(
     name="iamtiers-guardrails",

@@ -218,7 +218,8 @@ def _guarded_analyze(behaviour: Callable[..., Any], reporter: _Reporter) -> Call
             if reason is not None:
                 diagnostic = reporter.diagnostic("PACK-INPUT-001", f"'{request.name}': {reason}", request.urn)
                 return analyzer_pb2.AnalyzeResponse(diagnostics=[diagnostic])
-            return behaviour(request, context)
+            with request_scope():  # the resource's properties decoded once for every policy
+                return behaviour(request, context)
         except Exception as error:  # noqa: BLE001 - the pack fails closed, never with an RPC error
             return _failure(reporter, "Analyze", error, request.urn)
 
@@ -235,7 +236,7 @@ def _guarded_analyze_stack(behaviour: Callable[..., Any], reporter: _Reporter) -
                     detail = f"'{resource.name}': {reason}"
                     refused.append(reporter.diagnostic("PACK-INPUT-001", detail, resource.urn))
                     resource.properties.Clear()  # the rest of the stack is still judged
-            with request_scope():  # one stack model for every stack policy of this request
+            with request_scope():  # one stack model, and each resource decoded once, for every policy
                 response = behaviour(request, context)
             response.diagnostics.extend(refused)
             return response

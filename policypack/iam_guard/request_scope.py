@@ -26,6 +26,10 @@ def request_scope() -> Iterator[None]:
         _scope.reset(token)
 
 
+def in_request() -> bool:
+    return _scope.get() is not None
+
+
 def shared(key: str, build: Callable[[], T]) -> T:
     """The value built once in the current request; outside a request, built on every call."""
     scope = _scope.get()
