@@ -108,21 +108,15 @@ def never_holds(conditions: tuple[Condition, ...]) -> bool:
         by_key.setdefault(condition.key_lower, []).append(condition)
     for same_key in by_key.values():
         single = [c for c in same_key if _single_valued(c)]
+        if any(_never_holds_alone(c) for c in single):
+            return True
         if len(single) < 2:
-            if single and _never_holds_alone(single[0]):
-                return True
             continue  # the rest takes two conditions on one key
         required_absent = any(
             c.base_operator == "Null" and [v.lower() for v in c.values] == ["true"] for c in single
         )
         if required_absent and any(_POSITIVE.match(c.base_operator) for c in single):
             return True
-        for condition in single:
-            if condition.base_operator == "Bool" and not {v.lower() for v in condition.values} & {
-                "true",
-                "false",
-            }:
-                return True
         equal_sets = [
             {v.lower() if c.base_operator == "Bool" else v for v in c.values}
             for c in single

@@ -13,8 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from functools import cached_property, lru_cache, reduce
-from operator import or_
+from functools import cached_property, lru_cache
 
 from iam_guard import action_sets
 from iam_guard.catalog import changes_permissions, expand_all, target_arn_templates
@@ -37,8 +36,8 @@ def _arn_parts(arn: str) -> list[str] | None:
 
 def in_aws_namespace(resource: str) -> bool:
     """`arn:aws:iam::aws:policy/...`: resources in AWS's own account, which no customer can change."""
-    if resource.count(":aws") < 2:
-        return False  # the partition is one `:aws`; the account would be another
+    if ":aws:" not in resource:
+        return False  # no `aws` segment anywhere, so not the account either (most resources)
     parts = _arn_parts(resource)
     return parts is not None and parts[4] == "aws"
 
@@ -147,9 +146,6 @@ class EffectivePermissions:
     def allowed(self) -> frozenset[str]:
         return action_sets.names(self.allowed_set)
 
-    def allows(self, action: str) -> bool:
-        return bool(self.allowed_set & action_sets.bit(action))
-
     def grants_for(self, action: str) -> list[Grant]:
         """The grants that allow `action`, in statement order."""
         wanted = action_sets.bit(action)
@@ -214,14 +210,9 @@ class EffectivePermissions:
 
 
 @lru_cache(maxsize=1)
-def iam_permissions_management() -> frozenset[str]:
-    """IAM's own permission management (attach, put, delete policies and boundaries)."""
-    return frozenset(action for action in expand_all(("iam:*",)) if changes_permissions(action))
-
-
-@lru_cache(maxsize=1)
 def iam_permissions_management_set() -> int:
-    return action_sets.of_actions(iam_permissions_management())
+    """IAM's own permission management (attach, put, delete policies and boundaries)."""
+    return action_sets.of_actions(action for action in expand_all(("iam:*",)) if changes_permissions(action))
 
 
 def statement_set(statement: Statement) -> int:
@@ -235,10 +226,6 @@ def statement_set(statement: Statement) -> int:
 @lru_cache(maxsize=65536)
 def _listed(patterns: tuple[str, ...]) -> int:
     return action_sets.patterns_set(patterns)
-
-
-def statement_actions(statement: Statement) -> frozenset[str]:
-    return action_sets.names(statement_set(statement))
 
 
 def _deny_covers(deny: Statement, grant: Grant) -> bool:
@@ -276,10 +263,9 @@ def evaluate(documents: Iterable[PolicyDocument], labels: Iterable[str] = ()) ->
             grant = Grant(statement, resources, restrictive_conditions(statement.conditions), name)
             entries.append((grant, actions))
     every = action_sets.every_action()
+    allows = EffectivePermissions(entries)
     # Only Allows of every action together can be admin: one integer test spares reading the rest.
-    admin_grant = reduce(or_, (actions for _, actions in entries), 0) == every and (
-        EffectivePermissions(entries).unconstrained_set(broad=True) == every
-    )
+    admin_grant = allows.allowed_set == every and allows.unconstrained_set(broad=True) == every
     for deny, _ in sourced:
         # A conditional Deny may not apply to a given request, so it subtracts nothing for certain.
         if deny.effect != "Deny" or deny.conditions:

@@ -37,7 +37,7 @@ def _expanded(patterns: list[str]) -> frozenset[str]:
 def test_a_set_holds_exactly_the_actions_its_patterns_expand_to(patterns: list[str]) -> None:
     as_set = action_sets.patterns_set(patterns)
     assert action_sets.names(as_set) == _expanded(patterns)
-    assert action_sets.count(as_set) == len(_expanded(patterns))
+    assert as_set.bit_count() == len(_expanded(patterns))
 
 
 @settings(max_examples=60, deadline=None)
@@ -109,7 +109,7 @@ def test_the_per_action_view_matches_the_grants(statements: list[dict[str, Any]]
         "ec2:runinstances",
     ):
         assert permissions.grants_for(action) == permissions.grants.get(action, [])
-        assert permissions.allows(action) == (action in permissions.grants)
+        assert (action in permissions.allowed()) == (action in permissions.grants)
 
 
 def test_an_unconditional_deny_removes_exactly_its_actions_from_the_grants_it_covers() -> None:

@@ -234,6 +234,10 @@ def test_aws_owned_resources_grant_nothing_a_customer_can_change() -> None:
     assert not completed_methods(permissions(aws_policies))
     customer_policies = allow("iam:CreatePolicyVersion", "arn:aws:iam::111111111111:policy/*")
     assert completed_methods(permissions(customer_policies))
+    # In any partition, spelt with a wildcard or another partition's name.
+    for partition in ("*", "aws-us-gov", "aws-cn"):
+        elsewhere = allow("iam:CreatePolicyVersion", f"arn:{partition}:iam::aws:policy/*")
+        assert not permissions(elsewhere).allowed(), partition
 
 
 def test_breadth_is_judged_per_resource_type_of_each_action() -> None:

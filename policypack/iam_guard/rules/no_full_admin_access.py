@@ -53,7 +53,7 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         # its grants name them); if no document does alone, name the documents that add up to it.
         decisive = [d for d in documents if model.evaluated([d]).is_full_admin()]
         through = ", ".join(
-            sorted({g.where for d in decisive for g in model.evaluated([d]).grants["iam:passrole"]})
+            sorted({g.where for d in decisive for g in model.evaluated([d]).grants_for("iam:passrole")})
         ) or " + ".join(sorted({d.label for d in documents}))
         decisive = decisive or documents
         for urn in [principal.urn] if principal.urn else sorted({d.source_urn for d in decisive}):
