@@ -52,6 +52,7 @@ from offline.engine import ProgramError, run_stack
 from offline.gate import analyze_run
 from offline.markdown import render_markdown
 from offline.origins import trace_origins
+from offline.output_file import missing_directory, write_output
 from offline.plan import render_plan
 from offline.sarif import render_sarif
 from offline.stack_files import StackFileError, load_stack_config_nodes, load_stack_settings
@@ -250,20 +251,10 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
     )
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    # Written whole or not at all: CI uploads whatever file it finds.
-    partial = output.with_name(f".{output.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(output)
-
-
 def _check(args: argparse.Namespace) -> int:
     output: Path | None = args.output
-    if output is not None and not output.resolve().parent.is_dir():
-        print(f"error: --output {output}: directory {output.parent} does not exist", file=sys.stderr)
+    if (problem := missing_directory(output)) is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         report = run_check(args.stack, args.project_dir, args.policy_pack, args.pack_config)
@@ -271,7 +262,7 @@ def _check(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    _write(RENDERERS[args.format](report), output)
+    write_output(RENDERERS[args.format](report), output)
     if report.blocked_commands:
         where = "above" if args.format == "table" and output is None else f"in {output or 'the report'}"
         print(

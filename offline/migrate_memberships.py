@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from components.iam_user import TYPE_TOKEN as USER_TYPE
+from offline.output_file import missing_directory, write_output
 
 logger = logging.getLogger(__name__)
 
@@ -175,25 +176,14 @@ def _read(path: Path | None) -> Any:
         raise MigrationError(f"{shown}: not valid JSON: {error}") from None
 
 
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    # Written whole or not at all: `pulumi stack import` must never read half a state.
-    partial = output.with_name(f".{output.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(output)
-
-
 def run_migration(args: argparse.Namespace) -> int:
     """Run `migrate-memberships`: 0 written, 2 refused (an `error:` line on stderr, nothing written)."""
     output: Path | None = args.output
     try:
-        if output is not None and not output.resolve().parent.is_dir():
-            raise MigrationError(f"--output {output}: directory {output.parent} does not exist")
+        if (problem := missing_directory(output)) is not None:
+            raise MigrationError(problem)
         migration = migrate(_read(args.input))
-        _write(json.dumps(migration.export, indent=4, ensure_ascii=False) + "\n", output)
+        write_output(json.dumps(migration.export, indent=4, ensure_ascii=False) + "\n", output)
     except MigrationError as error:
         print(f"error: migrate-memberships: {error}", file=sys.stderr)
         return 2
