@@ -76,7 +76,14 @@ class StackRun:
         return next(r for r in self.registrations if r.urn == urn)
 
     def children(self, parent_urn: str) -> list[Registration]:
-        return [r for r in self.registrations if r.parent == parent_urn]
+        return self.children_by_parent().get(parent_urn, [])
+
+    def children_by_parent(self) -> dict[str, list[Registration]]:
+        """parent URN -> its children in registration order; one pass, for walking the whole tree."""
+        index: dict[str, list[Registration]] = {}
+        for registration in self.registrations:
+            index.setdefault(registration.parent, []).append(registration)
+        return index
 
     @property
     def resources(self) -> list[Registration]:

@@ -250,10 +250,10 @@ def _component_items(run: StackRun, nodes: StackConfigNodes) -> dict[str, _Item]
         for component, collection in COLLECTION_OF_COMPONENT.items()
     }
     # Indexed once: scanning every registration (or every item) per component grows as their product.
-    child_names: dict[str, set[Any]] = {}
-    for child in run.registrations:
-        if child.custom:
-            child_names.setdefault(child.parent, set()).add(child.inputs.get("name"))
+    child_names = {
+        parent: {child.inputs.get("name") for child in children if child.custom}
+        for parent, children in run.children_by_parent().items()
+    }
     first_of_name: dict[str, dict[Any, tuple[int, _Item]]] = {}
     for component, collection_items in items.items():
         by_name: dict[Any, tuple[int, _Item]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from offline.engine import STACK_TYPE, Registration, StackRun, is_secret, is_unknown
+from offline.engine import STACK_TYPE, StackRun, is_secret, is_unknown
 
 SECRET_TEXT = "[secret]"
 UNKNOWN_TEXT = "(known after update)"
@@ -28,9 +28,7 @@ def _resource_tree(run: StackRun) -> list[str]:
     lines: list[str] = []
     stack_urn = next((r.urn for r in run.registrations if r.type == STACK_TYPE), "")
 
-    children: dict[str, list[Registration]] = {}
-    for registration in run.registrations:  # indexed once, not scanned per parent
-        children.setdefault(registration.parent, []).append(registration)
+    children = run.children_by_parent()
 
     def walk(parent: str, depth: int) -> None:
         # Siblings register from several threads, in whatever order their inputs resolve: sort them.
