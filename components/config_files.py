@@ -124,27 +124,33 @@ def read_collection_file(
     return CollectionFileContents(CollectionFile(shown, lines), path, data, node)
 
 
-def read_collection_files(
+def collection_files_contents(
     raw: Mapping[str, Any], project_dir: Path, namespace: str
-) -> tuple[dict[str, Any], dict[str, CollectionFile]]:
-    """`raw` (the project's keys, without namespace) with each `{file: ...}` collection replaced by
-    the file's `{defaults, items}`, and the file each came from.
+) -> dict[str, CollectionFileContents]:
+    """Each collection key of `raw` (the project's keys, without namespace) that names a collection
+    file -> what the file holds.
 
     Raises `CollectionFileError` listing the problems of every file at once.
     """
-    resolved = dict(raw)
-    files: dict[str, CollectionFile] = {}
+    found: dict[str, CollectionFileContents] = {}
     problems: list[str] = []
     for key in COLLECTION_KEYS:
         if not collection_file_reference(raw.get(key)):
             continue
         try:
-            contents = read_collection_file(f"{namespace}:{key}", raw[key], project_dir)
+            found[key] = read_collection_file(f"{namespace}:{key}", raw[key], project_dir)
         except CollectionFileError as error:
             problems += error.problems
-            continue
-        resolved[key] = contents.data
-        files[key] = contents.file
     if problems:
         raise CollectionFileError(problems)
-    return resolved, files
+    return found
+
+
+def read_collection_files(
+    raw: Mapping[str, Any], project_dir: Path, namespace: str
+) -> tuple[dict[str, Any], dict[str, CollectionFile]]:
+    """`raw` with each `{file: ...}` collection replaced by the file's `{defaults, items}`, and the
+    file each came from; raises `CollectionFileError` as `collection_files_contents` does."""
+    found = collection_files_contents(raw, project_dir, namespace)
+    resolved = {**raw, **{key: contents.data for key, contents in found.items()}}
+    return resolved, {key: contents.file for key, contents in found.items()}

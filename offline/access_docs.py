@@ -24,7 +24,7 @@ from offline.access_model import Sources, build_access_model
 from offline.access_report import render_report
 from offline.analyzer_client import PACK_DIR
 from offline.check_report import ReportError as CheckReportError
-from offline.cli import PackConfigError, load_pack_config
+from offline.cli import PackConfigError, default_pack_config, load_pack_config
 from offline.engine import ProgramError, StackRun, run_stack
 from offline.stack_files import StackFileError, StackSettings, load_stack_settings
 
@@ -43,11 +43,6 @@ class ReportError(Exception):
 
 def default_output(project_dir: Path, stack: str) -> Path:
     return project_dir / "docs" / "access" / f"{stack}.md"
-
-
-def default_pack_config(stack: str) -> Path | None:
-    path = PACK_DIR / "config" / f"{stack}.json"
-    return path if path.is_file() else None
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -116,7 +111,9 @@ def write_report(stack: str, project_dir: Path, pack_config_path: Path | None, o
 
 def run_report(args: argparse.Namespace) -> int:
     """The `report` command: 0 when written, 2 (with one `error:` line) when it could not be."""
-    pack_config = args.pack_config if args.pack_config is not None else default_pack_config(args.stack)
+    pack_config = args.pack_config
+    if pack_config is None:
+        pack_config = default_pack_config(PACK_DIR, args.stack)
     try:
         where = write_report(args.stack, args.project_dir, pack_config, args.output)
     except ReportError as error:

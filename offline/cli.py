@@ -143,6 +143,12 @@ def _shown(path: Path) -> str:
     return str(path)
 
 
+def default_pack_config(policy_pack: Path, stack: str) -> Path | None:
+    """The pack's own config for the stack (`<pack>/config/<stack>.json`), when it has one."""
+    path = policy_pack / "config" / f"{stack}.json"
+    return path if path.is_file() else None
+
+
 def load_pack_config(path: Path) -> dict[str, Any]:
     """Read a `--policy-pack-config` JSON document; raise `PackConfigError` naming the file."""
     if not path.is_file():
@@ -186,9 +192,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Path | None) -> CheckReport:
     """Run `stack` in preview and update modes through the policy pack, as `pulumi preview/up
     --policy-pack` would; raise `CheckError` when the check cannot run."""
-    config_path = pack_config
-    if config_path is None and (policy_pack / "config" / f"{stack}.json").is_file():
-        config_path = policy_pack / "config" / f"{stack}.json"
+    config_path = pack_config if pack_config is not None else default_pack_config(policy_pack, stack)
     try:
         config = load_pack_config(config_path) if config_path else {}
     except PackConfigError as error:
@@ -212,7 +216,6 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
             pending_update = pool.submit(run_stack, project_dir, stack, preview=False)
             try:
                 preview = run_stack(project_dir, stack, preview=True)
-                nodes = load_stack_config_nodes(project_dir, stack, settings.project)
             except (ProgramError, StackFileError) as error:
                 pending_update.cancel()
                 raise CheckError(f"stack '{stack}': {error}") from None
@@ -224,6 +227,8 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
             policies = policy_summaries(pack.info(), resolved)
             preview_result = analyze_run(pack, preview, stack_config=settings.config)
             try:
+                # Read with line marks for the report while the update program still runs.
+                nodes = load_stack_config_nodes(project_dir, stack, settings.project)
                 update = pending_update.result()
             except (ProgramError, StackFileError) as error:
                 raise CheckError(f"stack '{stack}': {error}") from None

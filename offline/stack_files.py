@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from components.config_files import CollectionFileError, collection_file_reference, read_collection_file
+from components.config_files import CollectionFileError, collection_files_contents
 from components.config_keys import config_key_problems, qualified_key
-from components.config_variable import COLLECTION_KEYS, config_value_text
+from components.config_variable import config_value_text
 from components.yaml_files import StrictYamlLoader, read_yaml
 
 StackFileLoader = StrictYamlLoader  # the reader of project and stack files (components/yaml_files.py)
@@ -166,7 +166,7 @@ def load_stack_config_nodes(project_dir: Path, stack: str, project: str) -> Stac
                 qualified_key(str(key.value), project): (key.start_mark.line + 1, value)
                 for key, value in (value_node.value if isinstance(value_node, yaml.MappingNode) else [])
             }
-            files = _collection_files(keys, file.data.get("config") or {}, project_dir, project)
+            files = _collection_files(file.data.get("config") or {}, project_dir, project)
             for key, (_, node) in files.items():
                 keys[key] = (keys[key][0], node)
             paths = {key: path for key, (path, _) in files.items()}
@@ -175,25 +175,16 @@ def load_stack_config_nodes(project_dir: Path, stack: str, project: str) -> Stac
 
 
 def _collection_files(
-    keys: dict[str, tuple[int, yaml.Node]], config: dict[str, Any], project_dir: Path, project: str
+    config: dict[str, Any], project_dir: Path, project: str
 ) -> dict[str, tuple[Path, yaml.Node]]:
     """Each collection key that names a collection file -> (the file, its composed document)."""
-    values = {qualified_key(str(key), project): value for key, value in config.items()}
-    found: dict[str, tuple[Path, yaml.Node]] = {}
-    problems: list[str] = []
-    for qualified in keys:
-        namespace, _, name = qualified.partition(":")
-        if namespace != project or name not in COLLECTION_KEYS:
-            continue
-        value = values.get(qualified)
-        if not isinstance(value, dict) or not collection_file_reference(value):
-            continue
-        try:
-            contents = read_collection_file(qualified, value, project_dir)
-        except CollectionFileError as error:
-            problems += error.problems
-            continue
-        found[qualified] = (contents.path, contents.node)
-    if problems:
-        raise StackFileError(problems)
-    return found
+    own: dict[str, Any] = {}
+    for key, value in config.items():
+        namespace, _, name = qualified_key(str(key), project).partition(":")
+        if namespace == project:
+            own[name] = value
+    try:
+        found = collection_files_contents(own, project_dir, project)
+    except CollectionFileError as error:
+        raise StackFileError(error.problems) from None
+    return {f"{project}:{key}": (contents.path, contents.node) for key, contents in found.items()}
