@@ -77,9 +77,9 @@ class ResourceOrigins:
         named = [sid for sid in traced.by_sid if re.search(rf"\b{re.escape(sid)}\b", finding)]
         return traced.by_sid[named[0]] if len(named) == 1 else traced.origin
 
-    def placed(self, urn: str, finding: str = "") -> ConfigOrigin:
-        """The origin, or the `config:` line for a resource that has none."""
-        return self.of(urn, finding) or ConfigOrigin(self.stack_file, self.config_line, "config")
+    def placed(self, origin: ConfigOrigin | None) -> ConfigOrigin:
+        """`origin` (what `of` found), or the `config:` line for a resource that has none."""
+        return origin or ConfigOrigin(self.stack_file, self.config_line, "config")
 
 
 # --- reading the composed YAML ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from offline.check_report import CheckReport, PolicySummary, Violation, exemption_document
+from offline.origins import ConfigOrigin
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -65,8 +66,9 @@ def _rule(policy: PolicySummary, environ: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _result(report: CheckReport, violation: Violation, rule_index: dict[str, int]) -> dict[str, Any]:
-    origin = report.origins.placed(violation.urn, violation.text)
+def _result(
+    report: CheckReport, violation: Violation, origin: ConfigOrigin, rule_index: dict[str, int]
+) -> dict[str, Any]:
     result: dict[str, Any] = {"ruleId": violation.policy}
     if violation.policy in rule_index:
         result["ruleIndex"] = rule_index[violation.policy]
@@ -100,12 +102,12 @@ def _results(report: CheckReport, rule_index: dict[str, int]) -> list[dict[str, 
     merged: dict[tuple[str, str, int, str, str], dict[str, Any]] = {}
     for result in report.results:
         for violation in report.violations(result):
-            origin = report.origins.placed(violation.urn, violation.text)
+            origin = report.origins.placed(violation.origin)  # traced once, by `violations`
             key = (violation.policy, report.relative(origin.path), origin.line, violation.urn, violation.text)
             if key in merged:
                 merged[key]["properties"]["modes"].append(violation.mode)
             else:
-                merged[key] = _result(report, violation, rule_index)
+                merged[key] = _result(report, violation, origin, rule_index)
 
     def order(result: dict[str, Any]) -> tuple[bool, int, str, str]:
         line: int = result["locations"][0]["physicalLocation"]["region"]["startLine"]
