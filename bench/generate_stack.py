@@ -33,6 +33,15 @@ from typing import Any
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+if str(PROJECT_DIR) not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR))  # run as a script: the project's own packages
+
+from components.config_variable import (  # noqa: E402
+    COLLECTION_KEYS,
+    config_value_text,
+    config_variable_size,
+)
+
 SIZES = (100, 500, 1000, 2000, 5000)
 SEED = 20261130
 PROJECT = "iamtiers"
@@ -48,7 +57,6 @@ TIERS_CAP = 60
 LINKED = ("Pulumi.yaml", "__main__.py", "components", "policypack")
 PACK_CONFIG_FILE = "pack-config.json"
 PEOPLE_DIR = "people"
-COLLECTIONS = ("users", "groups", "role_tiers")  # each in people/<stack>-<key>.yaml in the file form
 
 # (path and tier prefix, share of the people, teams); the shares add up to 1.
 DEPARTMENTS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
@@ -457,7 +465,8 @@ class GeneratedStack:
         ]
 
 
-def _link(target: Path, link: Path) -> None:
+def replace_link(target: Path, link: Path) -> None:
+    """`link` -> `target`, whatever was at `link` before."""
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(target, target_is_directory=target.is_dir())
@@ -473,7 +482,7 @@ def write_project(
     """Write the `people`-person stack as a project directory `directory` (created if missing)."""
     directory.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
-        _link(PROJECT_DIR / name, directory / name)
+        replace_link(PROJECT_DIR / name, directory / name)
     stack = stack_name(people)
     config = stack_config(people, seed=seed)
     users = config[f"{PROJECT}:users"]
@@ -481,7 +490,7 @@ def write_project(
     written = dict(config)
     if file_form:
         (directory / PEOPLE_DIR).mkdir(exist_ok=True)
-        for key in COLLECTIONS:
+        for key in COLLECTION_KEYS:  # each in people/<stack>-<key>.yaml in the file form
             relative = f"{PEOPLE_DIR}/{stack}-{key.replace('_', '-')}.yaml"
             text = _yaml(config[f"{PROJECT}:{key}"])
             (directory / relative).write_text(text)
@@ -492,11 +501,6 @@ def write_project(
     (directory / f"Pulumi.{stack}.yaml").write_text(stack_text)
     pack_config_path = directory / PACK_CONFIG_FILE
     pack_config_path.write_text(json.dumps(pack_config(), indent=2) + "\n")
-    # PULUMI_CONFIG as the CLI sets it: each value as compact JSON text with sorted keys, in one object.
-    as_cli = {
-        key: value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), sort_keys=True)
-        for key, value in written.items()
-    }
     return GeneratedStack(
         people=people,
         stack=stack,
@@ -508,7 +512,7 @@ def write_project(
         programmatic_users=sum(1 for user in users["items"] if user.get("programmatic_access")),
         stack_file_bytes=len(stack_text.encode()),
         collection_file_bytes=collection_file_bytes,
-        config_variable_bytes=len(f"PULUMI_CONFIG={json.dumps(as_cli)}".encode()) + 1,
+        config_variable_bytes=config_variable_size({key: config_value_text(v) for key, v in written.items()}),
     )
 
 

@@ -30,6 +30,7 @@ from iam_guard.documents import PolicyDocumentError, parse_policy
 from iam_guard.escalation import completed_methods
 from iam_guard.evaluation import evaluate
 
+from bench.timed_runs import peak_rss_mib
 from offline.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
 from offline.engine import STACK_TYPE, Registration
 
@@ -124,13 +125,6 @@ def _digest(diagnostics: Sequence[Diagnostic]) -> list[tuple[str, str, str]]:
     return sorted((d.urn, d.policy_name, d.finding) for d in diagnostics)
 
 
-def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def protocol_figures(stack: CorpusStack, rounds: int) -> tuple[dict[str, Any], set[str]]:
     """Analyze every attachment, then AnalyzeStack, `rounds` times to one pack process.
 
@@ -152,7 +146,7 @@ def protocol_figures(stack: CorpusStack, rounds: int) -> tuple[dict[str, Any], s
             stacked = pack.analyze_stack(stack.registrations)  # preview: the outputs are the inputs
             stack_seconds.append(time.perf_counter() - start)
             runs.append((analyzed, stacked))
-        peak_rss = _peak_rss_mib(pack.pid)
+        peak_rss = peak_rss_mib(pack.pid)
         version = pack.version
     analyzed, stacked = runs[0]
     repeated = all(_digest(a) == _digest(analyzed) and _digest(s) == _digest(stacked) for a, s in runs[1:])

@@ -44,6 +44,7 @@ from bench.generate_stack import SIZES  # noqa: E402
 from bench.managed_corpus import markdown  # noqa: E402
 from bench.managed_corpus import measure as measure_corpus  # noqa: E402
 from bench.scale import TARGETS, measure, target_values, verdicts  # noqa: E402
+from bench.timed_runs import peak_rss_mib  # noqa: E402
 from offline.analyzer_client import PACK_DIR, PolicyPackProcess  # noqa: E402
 from offline.engine import run_stack  # noqa: E402
 from offline.gate import analyze_run  # noqa: E402
@@ -56,13 +57,6 @@ RESULTS = PROJECT_DIR / "bench" / "results.json"
 BENCHMARKS = PROJECT_DIR / "BENCHMARKS.md"
 SCALE_PLOT = PROJECT_DIR / "bench" / "scale.png"
 PLOT_SCRIPT = PROJECT_DIR / "bench" / "plot_scale.py"
-
-
-def _peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _rounded(value: Any) -> Any:
@@ -153,7 +147,7 @@ def _dev_figures() -> dict[str, float]:
         figures["analyze_per_resource_ms"] = (
             figures["gate_dev_both_modes_seconds"] * 1000 / (2 * len(runs[1].registrations))
         )
-        figures["pack_peak_rss_mib"] = _peak_rss_mib(pack.pid)
+        figures["pack_peak_rss_mib"] = peak_rss_mib(pack.pid)
     parts = ("program_dev_both_modes_seconds", "pack_start_seconds", "gate_dev_both_modes_seconds")
     figures["dev_check_seconds"] = sum(figures[part] for part in parts)
     return figures

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.generate_stack import GeneratedStack, write_project
+from bench.generate_stack import GeneratedStack, replace_link, write_project
 
 logger = logging.getLogger(__name__)
 
@@ -81,20 +81,14 @@ class BenchError(RuntimeError):
     """A measured process failed; the message carries its stderr."""
 
 
-def _link(target: Path, link: Path) -> None:
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(target, target_is_directory=target.is_dir())
-
-
 def flat_project(generated: GeneratedStack) -> Path:
     """The flat program's project directory, beside the generated one: same project and stack files."""
     flat_dir = generated.project_dir / "flat"
     flat_dir.mkdir(exist_ok=True)
-    _link(FLAT_PROGRAM, flat_dir / "__main__.py")
+    replace_link(FLAT_PROGRAM, flat_dir / "__main__.py")
     for name in ("Pulumi.yaml", f"Pulumi.{generated.stack}.yaml", "people"):
         if (generated.project_dir / name).exists():
-            _link(generated.project_dir / name, flat_dir / name)
+            replace_link(generated.project_dir / name, flat_dir / name)
     return flat_dir
 
 
