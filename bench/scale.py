@@ -115,29 +115,36 @@ def _error_lines(log: Path) -> list[str]:
     return errors or lines[-20:]
 
 
-def run_check(generated: GeneratedStack, workdir: Path) -> dict[str, Any]:
-    """One measured offline check of `generated`; its registrations land in workdir/registrations.json."""
-    figures_path, log = workdir / "check-figures.json", workdir / "check.log"
+def _run_phases(what: str, workdir: Path, arguments: list[str], outside: str) -> tuple[dict[str, Any], Path]:
+    """One measured `bench.check_phases <what>` process: its figures, with the wall and CPU time from
+    outside less the `outside` seconds it spent beyond what it measures; and its log."""
+    figures_path, log = workdir / f"{what}-figures.json", workdir / f"{what}.log"
     argv = [
         sys.executable,
         "-m",
         "bench.check_phases",
-        "check",
+        what,
         "--figures",
         str(figures_path),
         "--registrations",
         str(workdir / "registrations.json"),
-        "--",
-        *generated.check_command()[4:],  # after `python -m offline check`
+        *arguments,
     ]
     wall, exit_code, max_rss, cpu = _run_measured(argv, log)
     if exit_code != 0 or not figures_path.is_file():
-        raise BenchError(f"bench.check_phases check exited {exit_code}:\n" + "\n".join(_error_lines(log)))
+        raise BenchError(f"bench.check_phases {what} exited {exit_code}:\n" + "\n".join(_error_lines(log)))
     figures: dict[str, Any] = json.loads(figures_path.read_text())
     figures["wall_seconds"] = wall
-    figures["seconds"] = wall - figures["post_seconds_before_exit"]
-    figures["cpu_seconds_all_processes"] = cpu - figures["post_seconds_before_exit"]  # writing is CPU
+    figures["seconds"] = wall - figures[outside]
+    figures["cpu_seconds_all_processes"] = cpu - figures[outside]  # reading and writing are CPU
     figures["max_rss_mib_any_process"] = max_rss
+    return figures, log
+
+
+def run_check(generated: GeneratedStack, workdir: Path) -> dict[str, Any]:
+    """One measured offline check of `generated`; its registrations land in workdir/registrations.json."""
+    arguments = ["--", *generated.check_command()[4:]]  # after `python -m offline check`
+    figures, log = _run_phases("check", workdir, arguments, "post_seconds_before_exit")
     if figures["exit_code"] != 0:
         figures["error"] = _error_lines(log)
     report = generated.project_dir / "report.json"
@@ -152,29 +159,8 @@ def run_check(generated: GeneratedStack, workdir: Path) -> dict[str, Any]:
 
 def run_floor(generated: GeneratedStack, workdir: Path) -> dict[str, Any]:
     """One measured floor over the registrations the last check of `generated` wrote."""
-    figures_path, log = workdir / "floor-figures.json", workdir / "floor.log"
-    argv = [
-        sys.executable,
-        "-m",
-        "bench.check_phases",
-        "floor",
-        "--figures",
-        str(figures_path),
-        "--registrations",
-        str(workdir / "registrations.json"),
-        "--flat-dir",
-        str(flat_project(generated)),
-        "--stack",
-        generated.stack,
-    ]
-    wall, exit_code, max_rss, cpu = _run_measured(argv, log)
-    if exit_code != 0:
-        raise BenchError(f"bench.check_phases floor exited {exit_code}:\n" + "\n".join(_error_lines(log)))
-    figures: dict[str, Any] = json.loads(figures_path.read_text())
-    figures["wall_seconds"] = wall
-    figures["seconds"] = wall - figures["load_seconds"]
-    figures["cpu_seconds_all_processes"] = cpu - figures["load_seconds"]  # reading is CPU
-    figures["max_rss_mib_any_process"] = max_rss
+    arguments = ["--flat-dir", str(flat_project(generated)), "--stack", generated.stack]
+    figures, _ = _run_phases("floor", workdir, arguments, "load_seconds")
     return figures
 
 
