@@ -21,10 +21,9 @@ from typing import Any
 import yaml
 
 from components.config import CollectionFile, ConfigError
-from components.config_variable import COLLECTION_KEYS
+from components.config_variable import COLLECTION_KEYS, FILE_KEY, collection_file_reference
 from components.yaml_files import key_lines, read_yaml
 
-FILE_KEY = "file"
 COLLECTION_FILE_KEYS = ("defaults", "items")
 YAML_SUFFIXES = (".yaml", ".yml")
 FILE_KIND = "collection files"  # how anchor refusals name them
@@ -42,11 +41,6 @@ class CollectionFileContents:
     path: Path
     data: dict[str, Any]
     node: yaml.Node
-
-
-def collection_file_reference(value: Any) -> bool:
-    """Whether a collection key's value is the file form (`{file: ...}`, perhaps mixed up with more)."""
-    return isinstance(value, Mapping) and FILE_KEY in value
 
 
 def _example(key: str) -> str:

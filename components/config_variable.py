@@ -29,6 +29,7 @@ MAX_ARG_STRLEN = 32 * 4096  # linux/binfmts.h: the longest argument or environme
 # ciphertext in the stack file does not count against it.
 CONFIG_VARIABLE_LIMIT = 120 * 1024
 COLLECTION_KEYS = ("users", "groups", "role_tiers")  # the keys that may move to a collection file
+FILE_KEY = "file"  # `iamtiers:users: {file: people/dev-users.yaml}`
 
 _GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 # Control characters, and what Go's HTML-safe encoder escapes besides: < > & U+2028 U+2029.
@@ -131,9 +132,14 @@ def config_size_message(config: Mapping[str, str], project: str, stack: str) -> 
     return "\n".join(lines)
 
 
+def collection_file_reference(value: Any) -> bool:
+    """Whether a collection key's value is the file form (`{file: ...}`, perhaps mixed up with more)."""
+    return isinstance(value, Mapping) and FILE_KEY in value
+
+
 def _is_file_reference(text: str) -> bool:
+    """`collection_file_reference` of a value as the CLI passes it (JSON text)."""
     try:
-        value = json.loads(text)
+        return collection_file_reference(json.loads(text))
     except json.JSONDecodeError:
         return False
-    return isinstance(value, dict) and "file" in value

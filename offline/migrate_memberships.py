@@ -138,7 +138,7 @@ def migrate(export: Any) -> Migration:
     kept = [
         _unlinked(resource, removed, index)
         for index, resource in enumerate(resources)
-        if not _is_old_membership(resource, types_by_urn)
+        if resource["urn"] not in removed
     ]
     return Migration({**export, "deployment": {**deployment, "resources": kept}}, tuple(removed_order))
 
