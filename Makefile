@@ -13,10 +13,12 @@ JOBS ?=
 
 .PHONY: check check-all test lint pytest bench bench-env lock clean refresh-managed-policies
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --requirement requirements.lock
+	@# the build backend warns that an editable install may be shadowed by the working directory: it is this one
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps --editable .
 	touch $@
 
 ## check: run the program offline for STACK (default dev) in preview and update modes, print the plan and
@@ -24,19 +26,19 @@ $(VENV)/.installed: requirements.lock
 ##        mandatory violation; FORMAT=json|sarif|markdown and OUTPUT=<file> pick the report's format and
 ##        file (docs/report-formats.md)
 check: $(VENV)/.installed
-	$(BIN)/python -m offline check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))$(if $(FORMAT), --format $(FORMAT))$(if $(OUTPUT), --output $(OUTPUT))
+	$(BIN)/iamtiers check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))$(if $(FORMAT), --format $(FORMAT))$(if $(OUTPUT), --output $(OUTPUT))
 
 ## check-all: check every Pulumi.<stack>.yaml at once, one process per stack (JOBS=n, default the CPUs), with
 ##        one summary and the worst exit code (2 could not run > 1 mandatory violation > 0)
 check-all: $(VENV)/.installed
-	$(BIN)/python -m offline check-all$(if $(JOBS), --jobs $(JOBS))
+	$(BIN)/iamtiers check-all$(if $(JOBS), --jobs $(JOBS))
 
 ## report: write the access document of every shipped stack (REPORT_STACKS) to docs/access/<stack>.md: who can
 ##         do what, where MFA is required, the exemptions in force; commit the result (a test fails when stale)
 REPORT_STACKS := dev prod
 .PHONY: report
 report: $(VENV)/.installed
-	@for stack in $(REPORT_STACKS); do $(BIN)/python -m offline report --stack $$stack || exit 1; done
+	@for stack in $(REPORT_STACKS); do $(BIN)/iamtiers report --stack $$stack || exit 1; done
 
 ## test: lint, type-check and run the whole test suite
 test: lint pytest

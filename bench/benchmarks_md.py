@@ -298,11 +298,12 @@ def _method(results: dict[str, Any]) -> list[str]:
         "the preview and judges it, so on two cores its wall time is less than the sum of its parts.",
         "- **Its floor**: a fresh process runs the flat program (bench/flat_program.py: the same custom "
         "resources, type by type, registered flat with pulumi-aws, no components, no pydantic) in preview "
-        "and update modes under offline.engine's mock runtime, each mode in a process of its own as the "
-        "check does (a second run in the same process is 20-30% slower: the SDK keeps state of the "
-        "first), but one after the other, then starts the no-op pack (bench/noop_pack: "
-        "the pack's 24 policies by name and kind, each doing nothing) and sends it, through offline.gate, "
-        "the very Remediate, Analyze and AnalyzeStack requests the check sent the real pack, both modes. "
+        "and update modes under offline.running.engine's mock runtime, each mode in a process of its "
+        "own as the check does (a second run in the same process is 20-30% slower: the SDK keeps "
+        "state of the first), but one after the other, then starts the no-op pack (bench/noop_pack: "
+        "the pack's 24 policies by name and kind, each doing nothing) and sends it, through "
+        "offline.judging.gate, the very Remediate, Analyze and AnalyzeStack requests the check sent "
+        "the real pack, both modes. "
         "Same interpreter start, same SDK imports, same protocol; nothing of ours. As the issue defines "
         "it, the floor is the sum of these, one after the other; the check's overlap of its two modes is "
         'its own gain, so "CPU: check / floor" (the CPU time of every process of each, from wait4) '

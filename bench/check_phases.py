@@ -6,9 +6,9 @@ mode (`analyze_run`); the pack's own CPU time and peak memory are read from /pro
 Then, outside the timed part, both runs' registrations are written to a JSON file for the floor.
 
 `floor`: the same fixed costs and request volume with nothing of ours: the flat program
-(bench/flat_program.py) in preview and update modes under offline.engine's mock runtime, each mode
+(bench/flat_program.py) in preview and update modes under offline.running.engine's mock runtime, each mode
 in a process of its own as in the check but one after the other, then the no-op pack
-(bench/noop_pack) started and sent, through offline.gate, the very requests the check sent the real
+(bench/noop_pack) started and sent, through offline.judging.gate, the very requests the check sent the real
 pack (the check's registrations of both modes, read from that JSON file).
 
 Figures go to `--figures` as JSON. `post_seconds` (and for the floor `load_seconds`) is time the
@@ -73,8 +73,8 @@ def measure_check(check_args: list[str], registrations_path: Path) -> dict[str, 
     timeline: dict[str, list[float]] = {}
     start = time.perf_counter()
     import offline.cli as cli  # the check's own imports, timed
-    from offline.analyzer_client import PolicyPackProcess
-    from offline.gate import analyze_run as original_analyze_run
+    from offline.judging.analyzer_client import PolicyPackProcess
+    from offline.judging.gate import analyze_run as original_analyze_run
 
     figures["import_seconds"] = time.perf_counter() - start
     runs: list[Any] = []
@@ -133,7 +133,7 @@ def measure_check(check_args: list[str], registrations_path: Path) -> dict[str, 
 
 
 def _load_runs(path: Path) -> list[Any]:
-    from offline.engine import Registration, StackRun
+    from offline.running.engine import Registration, StackRun
 
     runs = []
     for document in json.loads(path.read_text()):
@@ -154,8 +154,8 @@ def measure_floor(flat_dir: Path, stack: str, registrations_path: Path) -> dict[
     """
     figures: dict[str, Any] = {}
     start = time.perf_counter()
-    from offline.analyzer_client import PolicyPackProcess
-    from offline.gate import analyze_run
+    from offline.judging.analyzer_client import PolicyPackProcess
+    from offline.judging.gate import analyze_run
 
     figures["import_seconds"] = time.perf_counter() - start
     flat_types: dict[str, dict[str, int]] = {}

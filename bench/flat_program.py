@@ -6,7 +6,7 @@ builders (documents are small fixed JSON), the config read as plain dicts. It kn
 generated stacks' shape (a Control Tower account: no trail, no recorder); bench/scale.py checks
 that it registers exactly the real program's custom resources, type by type.
 
-Run by `offline.engine.run_stack` from a directory holding this file as `__main__.py` beside the
+Run by `offline.running.engine.run_stack` from a directory holding this file as `__main__.py` beside the
 generated stack's files.
 """
 

@@ -31,8 +31,8 @@ from iam_guard.escalation import completed_methods
 from iam_guard.evaluation import evaluate
 
 from bench.timed_runs import peak_rss_mib
-from offline.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
-from offline.engine import STACK_TYPE, Registration
+from offline.judging.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
+from offline.running.engine import STACK_TYPE, Registration
 
 PROJECT = "iamtiers"
 STACK = "managed-policy-corpus"

@@ -45,9 +45,9 @@ from bench.managed_corpus import markdown  # noqa: E402
 from bench.managed_corpus import measure as measure_corpus  # noqa: E402
 from bench.scale import TARGETS, measure, target_values, verdicts  # noqa: E402
 from bench.timed_runs import peak_rss_mib  # noqa: E402
-from offline.analyzer_client import PACK_DIR, PolicyPackProcess  # noqa: E402
-from offline.engine import run_stack  # noqa: E402
-from offline.gate import analyze_run  # noqa: E402
+from offline.judging.analyzer_client import PACK_DIR, PolicyPackProcess  # noqa: E402
+from offline.judging.gate import analyze_run  # noqa: E402
+from offline.running.engine import run_stack  # noqa: E402
 
 TARGETS_DEV = {"dev_check_seconds": 15.0, "analyze_stack_dev_seconds": 2.0, "pack_peak_rss_mib": 250.0}
 ROUNDS = 3

@@ -33,9 +33,9 @@ def own_cpu_seconds() -> float:
 
 
 def timed_run_stack(project_dir: Path, stack: str, *, preview: bool) -> Any:
-    """offline.engine.run_stack, its run marked with when it ran, in which process, its CPU time and that
-    process's peak memory. At module level: the check hands it to its second process by name."""
-    from offline.engine import run_stack
+    """offline.running.engine.run_stack, its run marked with when it ran, in which process, its CPU time
+    and that process's peak memory. At module level: the check hands it to its second process by name."""
+    from offline.running.engine import run_stack
 
     cpu, begin = own_cpu_seconds(), time.perf_counter()
     run = run_stack(project_dir, stack, preview=preview)
@@ -52,7 +52,7 @@ def timed_run_stack(project_dir: Path, stack: str, *, preview: bool) -> Any:
 
 def import_the_engine() -> None:
     """Warm a second process up: the imports a program run needs (it runs while the first one works)."""
-    import offline.engine  # noqa: F401
+    import offline.running.engine  # noqa: F401
 
 
 def flat_run(flat_dir: Path, stack: str, *, preview: bool) -> tuple[dict[str, int], dict[str, Any]]:
@@ -60,7 +60,7 @@ def flat_run(flat_dir: Path, stack: str, *, preview: bool) -> tuple[dict[str, in
 
     Only counts travel back from a second process: the floor does not move a run between processes.
     """
-    from offline.engine import STACK_TYPE
+    from offline.running.engine import STACK_TYPE
 
     run = timed_run_stack(flat_dir, stack, preview=preview)
     types = dict(Counter(r.type for r in run.registrations if r.type != STACK_TYPE))

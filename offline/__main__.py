@@ -1,4 +1,4 @@
-"""`python -m offline check --stack dev`: the offline plan (and, later, policy) check."""
+"""`python -m offline …`: a synonym of the `iamtiers` command."""
 
 from offline.cli import main
 

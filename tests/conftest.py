@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from offline.engine import StackRun, record, run_stack
-from offline.stack_files import StackSettings
+from offline.running.engine import StackRun, record, run_stack
+from offline.running.stack_files import StackSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_STACKS = ("dev", "prod")

@@ -1,4 +1,4 @@
-"""`python -m offline report`: each shipped stack's access document, committed and kept current.
+"""`iamtiers report`: each shipped stack's access document, committed and kept current.
 
 The document is built from the registrations of an update-mode run and the pack's analysis; the content
 tests check it against the stack config model (components/config.py), an independent reading of the
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-import offline.access_docs
+import offline.access.generate
 from components.config import StackConfig, parse_stack_config
-from offline.access_docs import generate
+from offline.access.generate import generate
 from offline.cli import main
-from offline.engine import StackRun
-from offline.stack_files import load_stack_settings
+from offline.running.engine import StackRun
+from offline.running.stack_files import load_stack_settings
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, stack_config, stack_run
 
 DOCS = PROJECT_DIR / "docs" / "access"
@@ -62,7 +62,7 @@ def session_runs(monkeypatch: pytest.MonkeyPatch) -> None:
         assert project_dir == PROJECT_DIR
         return stack_run(stack, preview=preview)
 
-    monkeypatch.setattr(offline.access_docs, "run_stack", run_stack)
+    monkeypatch.setattr(offline.access.generate, "run_stack", run_stack)
 
 
 def section(text: str, heading: str) -> str:

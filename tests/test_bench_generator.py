@@ -11,7 +11,7 @@ import pytest
 
 from bench.generate_stack import SIZES, GeneratedStack, group_count, stack_config, tier_count, write_project
 from bench.scale import flat_project, group_memberships_per_person, noop_pack_problems, resources_per_user
-from offline.engine import STACK_TYPE, run_stack
+from offline.running.engine import STACK_TYPE, run_stack
 from tests.conftest import PROJECT_DIR
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from offline.check_all import StackOutcome, shipped_stacks, worst_exit
+from offline.operations.check_all import StackOutcome, shipped_stacks, worst_exit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -122,7 +122,9 @@ def test_no_long_lived_aws_key(path: Path) -> None:
 # --- The commands the workflows run exist -------------------------------------------------------------
 
 _MAKE = re.compile(r"(?:^|[\s;&|(])(make\s[^;&|()<>\n]*)")
-_OFFLINE = re.compile(r"(?:^|[\s;&|(/])(python\s+-m\s+offline\s[^;&|()<>\n]*)")
+# The command, or its synonym (`python -m offline`, which the base commit of a pull request may need).
+_COMMAND = re.compile(r"(?:^|[\s;&|(/])((?:iamtiers|python\s+-m\s+offline)\s[^;&|()<>\n]*)")
+IAMTIERS = Path(sys.executable).parent / "iamtiers"  # installed into .venv by the first `make`
 _MATRIX_STACK = "${{ matrix.stack }}"
 
 
@@ -147,31 +149,45 @@ def invocations(pattern: re.Pattern[str]) -> list[tuple[str, list[str]]]:
     return found
 
 
+def subcommand_argv(argv: list[str]) -> list[str]:
+    """`iamtiers SUB ...` or `python -m offline SUB ...` as `[SUB, ...]`."""
+    return argv[1:] if argv[0] == "iamtiers" else argv[3:]
+
+
 @cache
-def offline_help(subcommand: str) -> str:
+def command_help(subcommand: str) -> str:
     result = subprocess.run(
+        [str(IAMTIERS), subcommand, "--help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"`iamtiers {subcommand}` does not exist: {result.stderr}"
+    return result.stdout
+
+
+def assert_command_accepts(argv: list[str], where: str) -> None:
+    """`argv` (`SUB ...`) names a subcommand and options `iamtiers` has, with accepted values."""
+    subcommand = argv[0]
+    help_text = command_help(subcommand)
+    for option in (token.split("=", 1)[0] for token in argv[1:] if token.startswith("--")):
+        assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text), (where, option)
+    # argparse checks choices and arity while parsing, before `--help` ends the run.
+    parsed = subprocess.run(
+        [str(IAMTIERS), *argv, "--help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    assert parsed.returncode == 0, (where, argv, parsed.stderr)
+
+
+@pytest.mark.parametrize("subcommand", ["check", "check-all", "report", "migrate-memberships"])
+def test_the_command_and_its_synonym_are_one_command_line(subcommand: str) -> None:
+    synonym = subprocess.run(
         [sys.executable, "-m", "offline", subcommand, "--help"],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 0, f"`python -m offline {subcommand}` does not exist: {result.stderr}"
-    return result.stdout
-
-
-def assert_offline_accepts(argv: list[str], where: str) -> None:
-    """`argv` (`-m offline SUB ...`) names a subcommand and options the CLI has, with accepted values."""
-    assert argv[:2] == ["-m", "offline"], (where, argv)
-    subcommand = argv[2]
-    help_text = offline_help(subcommand)
-    for option in (token.split("=", 1)[0] for token in argv[3:] if token.startswith("--")):
-        assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text), (where, option)
-    # argparse checks choices and arity while parsing, before `--help` ends the run.
-    parsed = subprocess.run(
-        [sys.executable, *argv, "--help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
-    )
-    assert parsed.returncode == 0, (where, argv, parsed.stderr)
+    assert synonym.returncode == 0, synonym.stderr
+    assert synonym.stdout == command_help(subcommand)
+    assert command_help(subcommand).startswith(f"usage: iamtiers {subcommand} ")
 
 
 def test_the_workflows_run_make_targets_the_makefile_has() -> None:
@@ -186,9 +202,10 @@ def test_the_workflows_run_make_targets_the_makefile_has() -> None:
         if argv[1] != "check":
             continue
         # Every variable reaches the CLI, and the CLI takes what make passes it.
-        (offline,) = [line for line in dry_run.stdout.splitlines() if " -m offline " in line]
+        (offline,) = [line for line in dry_run.stdout.splitlines() if "/iamtiers check " in line]
         command = shlex.split(offline)
-        assert_offline_accepts(command[command.index("-m") :], where)
+        assert command[0] == ".venv/bin/iamtiers", (where, command)
+        assert_command_accepts(command[1:], where)
         for assignment in argv[2:]:
             variable, value = assignment.split("=", 1)
             flag = {"STACK": "--stack", "FORMAT": "--format", "OUTPUT": "--output"}[variable]
@@ -196,10 +213,10 @@ def test_the_workflows_run_make_targets_the_makefile_has() -> None:
 
 
 def test_the_workflows_run_offline_commands_the_cli_has() -> None:
-    calls = invocations(_OFFLINE)
-    assert {argv[3] for _, argv in calls} == {"report"}
+    calls = invocations(_COMMAND)
+    assert {subcommand_argv(argv)[0] for _, argv in calls} == {"report"}
     for where, argv in calls:
-        assert_offline_accepts(argv[1:], where)
+        assert_command_accepts(subcommand_argv(argv), where)
 
 
 def test_the_check_job_asks_for_sarif_and_markdown_for_every_stack() -> None:
@@ -211,7 +228,7 @@ def test_the_check_job_asks_for_sarif_and_markdown_for_every_stack() -> None:
         for stack in SHIPPED_STACKS
         for fmt, suffix in (("sarif", "sarif"), ("markdown", "md"))
     }
-    reports = {tuple(argv[3:]) for _, argv in invocations(_OFFLINE)}
+    reports = {tuple(subcommand_argv(argv)) for _, argv in invocations(_COMMAND)}
     assert reports == {("report", "--stack", stack, "--output", "-") for stack in SHIPPED_STACKS}
 
 

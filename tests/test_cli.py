@@ -1,4 +1,4 @@
-"""`python -m offline check`, as `make check` runs it: plan on success, clean errors on bad input."""
+"""`iamtiers check`, as `make check` runs it: plan on success, clean errors on bad input."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import offline.cli
+import offline.operations.check
 from tests.conftest import PROJECT_DIR, stack_config
 
 
@@ -69,7 +70,7 @@ def test_unexpected_error_is_exit_2_without_a_traceback(
     def out_of_memory(*args: object, **kwargs: object) -> None:
         raise MemoryError("cannot allocate 2147483648 bytes")
 
-    monkeypatch.setattr(offline.cli, "run_stack", out_of_memory)
+    monkeypatch.setattr(offline.operations.check, "run_stack", out_of_memory)
     assert offline.cli.main(["check", "--stack", "dev"]) == 2
     captured = capsys.readouterr()
     assert captured.err == "error: could not run the check: MemoryError: cannot allocate 2147483648 bytes\n"
@@ -82,7 +83,7 @@ def test_unexpected_error_logs_its_traceback_at_debug_level(
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("registrations")
 
-    monkeypatch.setattr(offline.cli, "run_stack", broken)
+    monkeypatch.setattr(offline.operations.check, "run_stack", broken)
     with caplog.at_level(logging.DEBUG, logger="offline.cli"):
         assert offline.cli.main(["check", "--stack", "dev"]) == 2
     [record] = [r for r in caplog.records if r.name == "offline.cli"]

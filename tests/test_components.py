@@ -14,7 +14,7 @@ from components.iam_group import Group, GroupArgs
 from components.iam_user import User, UserArgs
 from components.policy_documents import mfa_guard_policy
 from components.role_tier import RoleTier, RoleTierArgs
-from offline.engine import StackRun, is_secret, is_unknown
+from offline.running.engine import StackRun, is_secret, is_unknown
 from tests.conftest import policy
 
 Recorder = Callable[..., StackRun]

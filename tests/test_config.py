@@ -526,8 +526,8 @@ def test_invalid_config_registers_no_resource() -> None:
 
     import pulumi
 
-    from offline.engine import record
-    from offline.stack_files import StackSettings
+    from offline.running.engine import record
+    from offline.running.stack_files import StackSettings
     from tests.conftest import PROJECT_DIR
 
     raw = copy.deepcopy(shipped("dev"))

@@ -1,7 +1,7 @@
 """Collection files (`iamtiers:users: {file: people/<stack>-users.yaml}`) and the size of PULUMI_CONFIG.
 
 Through the loader directly (components/config_files.py, components/config_loader.py under the mock
-runtime, as the real CLI would run it) and through `python -m offline check` on temp projects.
+runtime, as the real CLI would run it) and through `iamtiers check` on temp projects.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 import offline.cli
+import offline.operations.check
 from components.config import ConfigError, parse_stack_config
 from components.config_files import CollectionFileError, read_collection_files
 from components.config_variable import (
@@ -30,10 +31,10 @@ from components.config_variable import (
     config_variable_size,
     go_json,
 )
-from offline.analyzer_client import PACK_DIR, PolicyPackError, PolicyPackProcess, cli_environment
-from offline.check_report import report_document
-from offline.engine import ProgramError, StackRun, record, run_stack
-from offline.stack_files import StackSettings, load_stack_settings
+from offline.judging.analyzer_client import PACK_DIR, PolicyPackError, PolicyPackProcess, cli_environment
+from offline.reporting.check_report import report_document
+from offline.running.engine import ProgramError, StackRun, record, run_stack
+from offline.running.stack_files import StackSettings, load_stack_settings
 from tests.conftest import PROJECT_DIR, stack_config
 
 PEOPLE_FILE = "people/test-users.yaml"
@@ -342,7 +343,7 @@ def test_under_the_cli_a_duplicate_key_in_a_people_file_stops_the_program(
     assert message.endswith(f"\nFix {PEOPLE_FILE} and run again.")
 
 
-# --- refusals, through `python -m offline check` ----------------------------------------------------
+# --- refusals, through `iamtiers check` ----------------------------------------------------
 
 
 def test_check_refuses_a_duplicate_key_in_a_people_file(tmp_path: Path) -> None:
@@ -469,8 +470,8 @@ def test_a_config_just_above_the_limit_stops_the_check_before_anything_starts(
     def started(*args: object, **kwargs: object) -> None:
         raise AssertionError("started")
 
-    monkeypatch.setattr(offline.cli, "run_stack", started)
-    monkeypatch.setattr(offline.cli, "PolicyPackProcess", started)
+    monkeypatch.setattr(offline.operations.check, "run_stack", started)
+    monkeypatch.setattr(offline.operations.check, "PolicyPackProcess", started)
     code, out, err = check_in_process(directory, capsys)
     assert_refused(
         code,
@@ -565,7 +566,7 @@ def test_make_check_passes_the_shipped_people_stack_and_sarif_points_into_its_pe
 
 
 def test_json_report_locates_a_user_of_a_people_file() -> None:
-    report = offline.cli.run_check(SHIPPED_STACK, PROJECT_DIR, PACK_DIR, None)
+    report = offline.operations.check.run_check(SHIPPED_STACK, PROJECT_DIR, PACK_DIR, None)
     people = (PROJECT_DIR / SHIPPED_PEOPLE_FILE).read_text()
     located = {
         violation["resource"]["name"]: violation["location"]

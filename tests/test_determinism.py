@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from offline.engine import StackRun, run_stack
-from offline.plan import render_plan
+from offline.reporting.plan import render_plan
+from offline.running.engine import StackRun, run_stack
 from tests.conftest import stack_config
 
 

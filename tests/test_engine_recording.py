@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pulumi_aws as aws
 import pytest
 
-from offline.engine import ProgramError, StackRun, record, run_stack
+from offline.running.engine import ProgramError, StackRun, record, run_stack
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, component_settings
 
 RUNS_PER_STACK = 20

@@ -1,4 +1,4 @@
-"""`python -m offline migrate-memberships`: the state migration that keeps users in their groups.
+"""`iamtiers migrate-memberships`: the state migration that keeps users in their groups.
 
 The export is built here the way `pulumi stack export` writes a dev stack deployed by the previous
 version: today's resources (without the GroupMemberships, which that version did not have) and one
@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 import offline.cli
-from offline.engine import STACK_TYPE, StackRun
-from offline.migrate_memberships import USER_GROUP_MEMBERSHIP, migrate
+from offline.operations.migrate_memberships import USER_GROUP_MEMBERSHIP, migrate
+from offline.running.engine import STACK_TYPE, StackRun
 from tests.conftest import PROJECT_DIR, stack_run
 
 GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"

@@ -1,4 +1,4 @@
-"""`python -m offline check --format table|json|sarif|markdown [--output PATH]` (docs/report-formats.md).
+"""`iamtiers check --format table|json|sarif|markdown [--output PATH]` (docs/report-formats.md).
 
 Two checks run once per session, in process: the shipped dev stack (clean, exit 0) and a copy of it
 whose group LabUser also attaches AdministratorAccess (exit 1), with a pack config holding one
@@ -21,13 +21,20 @@ import pytest
 import yaml
 
 import offline.cli
-from offline.analyzer_client import PACK_DIR
-from offline.check_report import REPORT_VERSION, CheckReport, render_table, report_document, split_finding
-from offline.engine import Registration, StackRun
-from offline.markdown import render_markdown, text_cell
-from offline.origins import PASSWORD_POLICY_TYPE, trace_origins
-from offline.sarif import sarif_log
-from offline.stack_files import load_stack_config_nodes
+import offline.operations.check
+from offline.judging.analyzer_client import PACK_DIR
+from offline.reporting.check_report import (
+    REPORT_VERSION,
+    CheckReport,
+    render_table,
+    report_document,
+    split_finding,
+)
+from offline.reporting.markdown import render_markdown, text_cell
+from offline.reporting.origins import PASSWORD_POLICY_TYPE, trace_origins
+from offline.reporting.sarif import sarif_log
+from offline.running.engine import Registration, StackRun
+from offline.running.stack_files import load_stack_config_nodes
 from tests.conftest import PROJECT_DIR
 from tests.test_cli import check
 
@@ -73,7 +80,7 @@ def validate(document: Any, schema: dict[str, Any]) -> None:
 
 @pytest.fixture(scope="session")
 def clean() -> Case:
-    report = offline.cli.run_check("dev", PROJECT_DIR, PACK_DIR, None)
+    report = offline.operations.check.run_check("dev", PROJECT_DIR, PACK_DIR, None)
     return Case(PROJECT_DIR, "dev", None, report)
 
 
@@ -113,7 +120,9 @@ def violating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
     project, config = write_violating_project(tmp_path_factory.mktemp("violating"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IAMTIERS_TODAY", TODAY)  # the pack process and the report judge expiry on one day
-        yield Case(project, "test", config, offline.cli.run_check("test", project, PACK_DIR, config))
+        yield Case(
+            project, "test", config, offline.operations.check.run_check("test", project, PACK_DIR, config)
+        )
 
 
 @pytest.fixture(params=["clean", "violating"])
@@ -516,7 +525,7 @@ def test_make_check_passes_format_and_output_only_when_set() -> None:
         )  # fmt: skip
         return dry_run.stdout.splitlines()[-1]
 
-    assert recipe().split()[-4:] == ["offline", "check", "--stack", "dev"]
+    assert recipe().split() == [".venv/bin/iamtiers", "check", "--stack", "dev"]
     assert recipe("FORMAT=sarif", "OUTPUT=out.sarif").split()[-6:] == [
         "--stack", "dev", "--format", "sarif", "--output", "out.sarif",
     ]  # fmt: skip

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from components.config_keys import config_key_problems
-from offline import stack_files
-from offline.engine import ProgramError, record
-from offline.stack_files import StackFileError, load_stack_settings
+from offline.running import stack_files
+from offline.running.engine import ProgramError, record
+from offline.running.stack_files import StackFileError, load_stack_settings
 from tests.conftest import PROJECT_DIR, stack_config
 
 DECLARED = {
@@ -240,7 +240,7 @@ def test_the_reader_is_a_safe_loader() -> None:
     assert issubclass(stack_files.StackFileLoader, yaml.SafeLoader)
 
 
-# --- end to end: `python -m offline check` ----------------------------------------------------
+# --- end to end: `iamtiers check` ----------------------------------------------------
 
 
 def check(directory: Path) -> subprocess.CompletedProcess[str]:

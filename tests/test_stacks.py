@@ -19,7 +19,7 @@ from components.outputs import (
     OUTPUT_USERS,
 )
 from components.policy_documents import mfa_guard_policy
-from offline.engine import STACK_TYPE, StackRun, is_secret, is_unknown
+from offline.running.engine import STACK_TYPE, StackRun, is_secret, is_unknown
 from tests.conftest import PROJECT_DIR, policy, stack_config, stack_run
 
 DEV_USERS = {

@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from offline.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
-from offline.engine import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, Registration, StackRun
-from offline.gate import GateResult, analyze_run
+from offline.judging.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
+from offline.judging.gate import GateResult, analyze_run
+from offline.running.engine import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, Registration, StackRun
 
 __all__ = ["UNKNOWN", "FakeResource", "PackAnalyzer", "fake_urn", "secret"]
 

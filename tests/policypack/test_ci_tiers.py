@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from offline.analyzer_client import PACK_DIR
+from offline.judging.analyzer_client import PACK_DIR
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, stack_config
 
 DEPLOY_TIER = "GitHubDeploy"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from iam_guard import types
 
-from offline.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
+from offline.judging.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
 from tests.policypack.conftest import FakeResource
 
 TODAY = "2026-06-30"

@@ -1,4 +1,4 @@
-"""The policy gate of `python -m offline check` (what `make check` runs).
+"""The policy gate of `iamtiers check` (what `make check` runs).
 
 After the plan, the command prints one section per mode, headed exactly
 
@@ -17,8 +17,8 @@ import json
 import re
 from pathlib import Path
 
-from offline.analyzer_client import PACK_DIR, Diagnostic
-from offline.gate import GateResult, render_violations
+from offline.judging.analyzer_client import PACK_DIR, Diagnostic
+from offline.judging.gate import GateResult, render_violations
 from tests.policypack.test_pack_process import DIES_AFTER_ITS_PORT, DIES_IN_ANALYZE, dying_pack
 from tests.test_cli import check
 

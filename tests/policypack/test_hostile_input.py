@@ -12,7 +12,7 @@ import pytest
 from iam_guard import types as t
 from pulumi.runtime.proto import analyzer_pb2
 
-from offline.analyzer_client import Diagnostic, PolicyPackProcess
+from offline.judging.analyzer_client import Diagnostic, PolicyPackProcess
 from tests.policypack.conftest import FakeResource, PackAnalyzer, fake_urn
 
 ACCOUNT = "123456789012"

@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 from iam_guard import aws_managed, types
 
-from offline.analyzer_client import Diagnostic, PolicyPackProcess
+from offline.judging.analyzer_client import Diagnostic, PolicyPackProcess
 from tests.policypack.conftest import FakeResource
 
 FINDING = re.compile(r"^\[((?:IAM|PACK)-[A-Z]+-\d{3})\]")

@@ -25,8 +25,8 @@ from components.policy_documents import (
     self_service_statements,
     to_json,
 )
-from offline.analyzer_client import Diagnostic
-from offline.engine import StackRun
+from offline.judging.analyzer_client import Diagnostic
+from offline.running.engine import StackRun
 from tests.policypack.conftest import FakeResource, PackAnalyzer
 
 ACCOUNT = "123456789012"

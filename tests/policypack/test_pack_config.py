@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from offline.analyzer_client import (
+from offline.judging.analyzer_client import (
     PACK_DIR,
     PolicyConfigError,
     PolicyPackProcess,

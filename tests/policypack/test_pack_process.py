@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from offline.analyzer_client import PACK_DIR, PolicyPackError, PolicyPackProcess
-from offline.engine import Registration
+from offline.judging.analyzer_client import PACK_DIR, PolicyPackError, PolicyPackProcess
+from offline.running.engine import Registration
 
 USER = Registration(
     type="aws:iam/user:User",

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from iam_guard import types as t
 
-from offline.analyzer_client import Diagnostic, PolicyPackProcess
+from offline.judging.analyzer_client import Diagnostic, PolicyPackProcess
 from tests.policypack.conftest import FakeResource, PackAnalyzer
 
 FINDING_ID = re.compile(r"\b(?:IAM|PACK)-[A-Z]+-\d{3}\b")

@@ -14,7 +14,7 @@ import yaml
 from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
-from offline.analyzer_client import (
+from offline.judging.analyzer_client import (
     PACK_DIR,
     PolicyConfigError,
     PolicyPackError,
@@ -22,7 +22,7 @@ from offline.analyzer_client import (
     analyze_request,
     analyze_stack_request,
 )
-from offline.engine import StackRun
+from offline.running.engine import StackRun
 from tests.policypack.conftest import UNKNOWN, FakeResource, PackAnalyzer, fake_urn, secret
 
 USER_POLICY = "aws:iam/userPolicy:UserPolicy"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from iam_guard import types
 
-from offline.analyzer_client import Diagnostic
+from offline.judging.analyzer_client import Diagnostic
 from tests.policypack.conftest import UNKNOWN, FakeResource, PackAnalyzer
 
 GUARD_NOT_ACTIONS = [

@@ -28,7 +28,7 @@ import pytest
 from iam_guard import types as t
 from pulumi_policy import StackValidationPolicy
 
-from offline.analyzer_client import Diagnostic
+from offline.judging.analyzer_client import Diagnostic
 from tests.policypack.conftest import UNKNOWN, FakeResource, PackAnalyzer, fake_urn, secret
 
 ACCOUNT = "123456789012"

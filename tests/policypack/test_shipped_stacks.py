@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from offline.analyzer_client import PACK_DIR
-from offline.engine import StackRun
+from offline.judging.analyzer_client import PACK_DIR
+from offline.running.engine import StackRun
 from tests.conftest import PROJECT_DIR, stack_config
 from tests.policypack.conftest import PackAnalyzer
 

@@ -14,7 +14,7 @@ from iam_guard.data.managed_policies import PRIVILEGED_MANAGED_POLICIES
 from iam_guard.data.privilege_escalation import PRIVILEGE_ESCALATION_METHODS, EscalationMethod
 from iam_guard.escalation import HIJACK_CATEGORY, method_actions
 
-from offline.analyzer_client import Diagnostic
+from offline.judging.analyzer_client import Diagnostic
 from tests.policypack.conftest import FakeResource, PackAnalyzer
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from offline.analyzer_client import PACK_DIR
+from offline.judging.analyzer_client import PACK_DIR
 
 if str(PACK_DIR) not in sys.path:
     sys.path.append(str(PACK_DIR))

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from offline import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
-from offline.access_levels import ServiceAccess, service_access
-from offline.analyzer_client import PACK_DIR
-from offline.check_report import ExemptionInForce, exemptions_in_force
-from offline.engine import StackRun, is_secret
+from offline.access.levels import ServiceAccess, service_access
+from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
+from offline.judging.analyzer_client import PACK_DIR
+from offline.reporting.check_report import ExemptionInForce, exemptions_in_force
+from offline.running.engine import StackRun, is_secret
 
 # isort: split
 from iam_guard import aws_managed, types

@@ -1,4 +1,4 @@
-"""`python -m offline report --stack S [--output PATH|-]`: write the stack's access document.
+"""`iamtiers report --stack S [--output PATH|-]`: write the stack's access document.
 
 The document (default `docs/access/<stack>.md` under the project) is generated from an offline
 update-mode run: who can do what, where MFA is required, the exemptions in force and a diagram. The
@@ -19,14 +19,14 @@ from typing import Any
 
 import yaml
 
-from offline import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
-from offline.access_model import Sources, build_access_model
-from offline.access_report import render_report
-from offline.analyzer_client import PACK_DIR
-from offline.check_report import ReportError as CheckReportError
-from offline.cli import PackConfigError, default_pack_config, load_pack_config
-from offline.engine import ProgramError, StackRun, run_stack
-from offline.stack_files import StackFileError, StackSettings, load_stack_settings
+from offline.access.document import render_report
+from offline.access.model import Sources, build_access_model
+from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
+from offline.judging.analyzer_client import PACK_DIR
+from offline.judging.pack_config import PackConfigError, default_pack_config, load_pack_config
+from offline.reporting.check_report import ReportError as CheckReportError
+from offline.running.engine import ProgramError, StackRun, run_stack
+from offline.running.stack_files import StackFileError, StackSettings, load_stack_settings
 
 # isort: split
 from iam_guard import aws_managed

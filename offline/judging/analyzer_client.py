@@ -55,7 +55,7 @@ from components.config_variable import (
 )
 from components.pack_modules import PACK_DIR as PACK_DIR  # re-exported: the pack the check runs
 from components.pack_modules import load_pack_module
-from offline.engine import Registration
+from offline.running.engine import Registration
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The check as SARIF 2.1.0, for GitHub code scanning (docs/report-formats.md, "SARIF").
 
 One rule per policy of the pack; one result per distinct finding, placed on the stack-file line
-the resource comes from (`offline.origins`). A finding that preview and update both report is one
+the resource comes from (`offline.reporting.origins`). A finding that preview and update both report is one
 result, its `properties.modes` naming both; findings that differ between the modes stay apart.
 """
 
@@ -12,8 +12,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from offline.check_report import CheckReport, PolicySummary, Violation, exemption_document
-from offline.origins import ConfigOrigin
+from offline.reporting.check_report import CheckReport, PolicySummary, Violation, exemption_document
+from offline.reporting.origins import ConfigOrigin
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -25,8 +25,8 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from offline.mock_outputs import computed_outputs
-from offline.stack_files import StackSettings, load_stack_settings
+from offline.running.mock_outputs import computed_outputs
+from offline.running.stack_files import StackSettings, load_stack_settings
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's wire sentinel for unknown values
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # key marking a secret value on the wire

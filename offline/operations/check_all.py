@@ -1,5 +1,6 @@
-"""Check every stack of the project at once: one `python -m offline check` process per stack, run in
-parallel, one summary, and the worst exit code (2 could not run > 1 mandatory violation > 0 clean).
+"""Check every stack of the project at once: one `iamtiers check` process per stack (started as
+`python -m offline check`), run in parallel, one summary, and the worst exit code (2 could not run
+> 1 mandatory violation > 0 clean).
 
 Stacks are independent (one per account), so they spread over processes here and over runners in CI
 (the workflows' stack matrix); each process is the same check `make check STACK=...` runs.

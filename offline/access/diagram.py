@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from offline.access_model import AccessModel, TierGrant, TrustEntry
+from offline.access.model import AccessModel, TierGrant, TrustEntry
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 ASSUME_WITH_MFA = "assume (MFA)"

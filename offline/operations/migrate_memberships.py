@@ -1,4 +1,4 @@
-"""`python -m offline migrate-memberships`: take the old per-user group memberships out of a stack's state.
+"""`iamtiers migrate-memberships`: take the old per-user group memberships out of a stack's state.
 
 Up to this version every User component registered an `aws.iam.UserGroupMembership`; now each Group
 registers one exclusive `aws.iam.GroupMembership` for all its members. Left in the state, the old
@@ -7,7 +7,7 @@ created, and deleting one calls RemoveUserFromGroup: every user would silently l
 Taken out of the state first, they are forgotten, not deleted (the memberships stay in AWS, and the
 new GroupMemberships adopt them: adding a user to a group they are in changes nothing):
 
-    pulumi stack export | python -m offline migrate-memberships | pulumi stack import
+    pulumi stack export | iamtiers migrate-memberships | pulumi stack import
 
 It reads the `pulumi stack export` document (a version 3 deployment) on stdin or from `--input`, and
 writes it to stdout or `--output` without every `UserGroupMembership` whose parent is a User
@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from components.iam_user import TYPE_TOKEN as USER_TYPE
-from offline.output_file import missing_directory, write_output
+from offline.reporting.output_file import missing_directory, write_output
 
 logger = logging.getLogger(__name__)
 
 USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership"
 DEPLOYMENT_VERSION = 3  # what `pulumi stack export` writes (apitype.DeploymentSchemaVersionCurrent)
-USAGE = "pulumi stack export | python -m offline migrate-memberships | pulumi stack import"
+USAGE = "pulumi stack export | iamtiers migrate-memberships | pulumi stack import"
 
 
 class MigrationError(Exception):
@@ -144,7 +144,7 @@ def migrate(export: Any) -> Migration:
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`migrate-memberships`, registered on the `python -m offline` command line."""
+    """`migrate-memberships`, registered on the `iamtiers` command line."""
     parser = commands.add_parser(
         "migrate-memberships",
         help="remove the User components' UserGroupMemberships from a `pulumi stack export` "

@@ -3,7 +3,8 @@
 `CheckReport` holds both modes' gate results, the pack's policies as configured, where each
 resource comes from in the stack file, and the exemptions in force. The JSON shape is versioned
 (`REPORT_VERSION`) and documented in docs/report-formats.md, with its schema in
-docs/report.schema.json; SARIF and Markdown live in `offline.sarif` and `offline.markdown`.
+docs/report.schema.json; SARIF and Markdown live in `offline.reporting.sarif` and
+`offline.reporting.markdown`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any
 from pulumi.runtime.proto import analyzer_pb2
 
 from components.pack_modules import load_pack_module
-from offline.analyzer_client import ResolvedPolicyConfig
-from offline.gate import HEADING, MANDATORY, GateResult, render_violations
-from offline.origins import ConfigOrigin, ResourceOrigins
+from offline.judging.analyzer_client import ResolvedPolicyConfig
+from offline.judging.gate import HEADING, MANDATORY, GateResult, render_violations
+from offline.reporting.origins import ConfigOrigin, ResourceOrigins
 
 REPORT_VERSION = 1  # of the JSON shape: bumped when a key is removed or renamed or changes its type
 FORMATS = ("table", "json", "sarif", "markdown")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from offline import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
+from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 
 # isort: split
 from iam_guard.catalog import PERMISSIONS_MANAGEMENT, access_level, all_actions

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from offline.analyzer_client import Diagnostic, PolicyPackProcess
-from offline.engine import STACK_TYPE, Registration, StackRun
+from offline.judging.analyzer_client import Diagnostic, PolicyPackProcess
+from offline.running.engine import STACK_TYPE, Registration, StackRun
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"

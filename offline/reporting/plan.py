@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from offline.engine import STACK_TYPE, StackRun, is_secret, is_unknown
+from offline.running.engine import STACK_TYPE, StackRun, is_secret, is_unknown
 
 SECRET_TEXT = "[secret]"
 UNKNOWN_TEXT = "(known after update)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from offline.check_report import CheckReport, ExemptionInForce, Violation
+from offline.reporting.check_report import CheckReport, ExemptionInForce, Violation
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&])")  # what GFM could read as markup inside a cell
 

@@ -35,8 +35,8 @@ from components.config import managed_policy_arn
 from components.iam_group import TYPE_TOKEN as GROUP_TYPE
 from components.iam_user import TYPE_TOKEN as USER_TYPE
 from components.role_tier import TYPE_TOKEN as ROLE_TIER_TYPE
-from offline.engine import Registration, StackRun
-from offline.stack_files import StackConfigNodes
+from offline.running.engine import Registration, StackRun
+from offline.running.stack_files import StackConfigNodes
 
 # Which config collection each component is built from (components/config.py `_COLLECTIONS`).
 COLLECTION_OF_COMPONENT = {GROUP_TYPE: "groups", ROLE_TIER_TYPE: "role_tiers", USER_TYPE: "users"}
