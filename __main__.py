@@ -7,7 +7,7 @@ import gc
 import pulumi
 
 from components.account_baseline import AccountBaseline, AccountBaselineArgs
-from components.config_loader import load_stack_config
+from components.config.loader import load_stack_config
 from components.iam_group import Group, GroupArgs
 from components.iam_user import User, UserArgs
 from components.outputs import (

@@ -1,7 +1,7 @@
 """`iamtiers report`: each shipped stack's access document, committed and kept current.
 
 The document is built from the registrations of an update-mode run and the pack's analysis; the content
-tests check it against the stack config model (components/config.py), an independent reading of the
+tests check it against the stack config model (components/config/), an independent reading of the
 same stack file. Every stack runs once per session (tests/conftest.py).
 """
 

@@ -1,6 +1,6 @@
 """Collection files (`iamtiers:users: {file: people/<stack>-users.yaml}`) and the size of PULUMI_CONFIG.
 
-Through the loader directly (components/config_files.py, components/config_loader.py under the mock
+Through the loader directly (components/config_files.py, components/config/loader.py under the mock
 runtime, as the real CLI would run it) and through `iamtiers check` on temp projects.
 """
 

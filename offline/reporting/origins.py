@@ -38,7 +38,7 @@ from components.role_tier import TYPE_TOKEN as ROLE_TIER_TYPE
 from offline.running.engine import Registration, StackRun
 from offline.running.stack_files import StackConfigNodes
 
-# Which config collection each component is built from (components/config.py `_COLLECTIONS`).
+# Which config collection each component is built from (components/config/defaults_merge.py `_COLLECTIONS`).
 COLLECTION_OF_COMPONENT = {GROUP_TYPE: "groups", ROLE_TIER_TYPE: "role_tiers", USER_TYPE: "users"}
 PASSWORD_POLICY_TYPE = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 # Baseline inputs whose value is written out in the stack file, and the config key that holds it.

@@ -14,7 +14,9 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.config import ConfigError, StackConfig, parse_stack_config
+from components.config.fields import ConfigError
+from components.config.parse import parse_stack_config
+from components.config.stack import StackConfig
 from components.config_files import YAML_SUFFIXES, read_collection_files
 from components.config_keys import config_key_problems
 from components.config_variable import config_size_problem
