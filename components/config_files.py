@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from components.config import CollectionFile, ConfigError
+from components.config.fields import CollectionFile, ConfigError
 from components.config_variable import COLLECTION_KEYS, FILE_KEY, collection_file_reference
 from components.yaml_files import key_lines, read_yaml
 
