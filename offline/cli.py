@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from offline.access.parsers import add_question_parsers
 from offline.judging.analyzer_client import PACK_DIR
 from offline.operations import migrate_memberships
 from offline.operations.check import CheckError, run_check
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_report_parser(commands)
     _add_check_all_parser(commands)
     migrate_memberships.add_parser(commands)
+    add_question_parsers(commands, PROJECT_DIR)
     return parser
 
 
@@ -109,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         from offline.access.generate import run_report  # only `report` needs the pack's analysis
 
         return run_report(args)
+    if args.command in ("can", "who-can"):
+        from offline.access.questions import run_question  # only questions need the evaluator
+
+        return run_question(args)
     if args.command == "migrate-memberships":
         return migrate_memberships.run_migration(args)
     if args.command == "check-all":
@@ -136,11 +142,18 @@ def _check(args: argparse.Namespace) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     write_output(RENDERERS[args.format](report), output)
+    where = "above" if args.format == "table" and output is None else f"in {output or 'the report'}"
     if report.blocked_commands:
-        where = "above" if args.format == "table" and output is None else f"in {output or 'the report'}"
         print(
             f"error: mandatory policy violations would stop {' and '.join(report.blocked_commands)}; "
             f"each finding {where} names its fix",
+            file=sys.stderr,
+        )
+    if failed := report.failed_access_tests:
+        print(
+            f"error: {len(failed)} access test(s) failed: "
+            + ", ".join(f"{result.key} ({result.test.principal} {result.test.action})" for result in failed)
+            + f"; each names {where} the statement that decided it and the promise it keeps",
             file=sys.stderr,
         )
     return report.exit_code

@@ -166,6 +166,7 @@ def test_json_has_exactly_the_documented_keys(case: Case) -> None:
         "today",
         "modes",
         "exemptions",
+        "access_tests",
     ]
     assert document["version"] == REPORT_VERSION == 1
     assert (document["project"], document["stack"]) == ("iamtiers", case.stack)
@@ -254,9 +255,12 @@ def test_sarif_is_valid_against_the_oasis_schema(case: Case) -> None:
 def test_sarif_has_one_rule_per_policy_with_its_docs_page(case: Case) -> None:
     driver = sarif_log(case.report, {})["runs"][0]["tool"]["driver"]
     ids = [rule["id"] for rule in driver["rules"]]
-    assert ids == sorted({policy.name for policy in case.report.policies})
+    # The pack's policies, then the stack file's access tests when it has any.
+    tests = ["access-test"] if case.report.access_tests else []
+    assert ids == sorted({policy.name for policy in case.report.policies}) + tests
     for rule in driver["rules"]:
-        assert rule["helpUri"] == f"policypack/docs/{rule['id']}.md"
+        docs = "docs/access-tests.md" if rule["id"] == "access-test" else f"policypack/docs/{rule['id']}.md"
+        assert rule["helpUri"] == docs
         assert (PROJECT_DIR / rule["helpUri"]).is_file()
         assert rule["name"] and rule["shortDescription"]["text"]
     no_admin = driver["rules"][ids.index("no-full-admin-access")]

@@ -11,6 +11,7 @@ key (account, groups, role_tiers, users, password_policy, monitoring) on the sha
 
 from __future__ import annotations
 
+from components.config.access_tests import AccessTest
 from components.config.account import Account
 from components.config.fields import (
     CONFIG_NAMESPACE,
@@ -55,6 +56,7 @@ __all__ = [
     "IAM_MANAGED_POLICY_QUOTA",
     "PARTITION",
     "AccessAnalyzerSettings",
+    "AccessTest",
     "Account",
     "AccountId",
     "AlarmSettings",

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from components.config.access_tests import access_test_reference_problems
 from components.config.defaults_merge import _COLLECTIONS, _split_collection
 from components.config.fields import CONFIG_NAMESPACE, CollectionFile, ConfigError
 from components.config.stack import StackConfig
@@ -86,6 +87,12 @@ def _cross_reference(
                 problems.append(
                     f"{path}.groups[{index}]: unknown group '{name}'{_suggest(name, group_names)}"
                 )
+    names = {
+        "user": _names(entries["user"]),
+        "group": group_names,
+        "tier": tier_names,
+    }
+    problems.extend(access_test_reference_problems(raw.get("access_tests"), names, _suggest))
     if account.get("manage_alias", True) and not account.get("alias") and "id" in account:
         problems.append(
             "account.alias: required while account.manage_alias is true; set it or turn manage_alias off"

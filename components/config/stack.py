@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from components.config.access_tests import AccessTest
 from components.config.account import Account
 from components.config.fields import PARTITION, RemoteTier, _Strict
 from components.config.groups import Group
@@ -25,6 +26,7 @@ class StackConfig(_Strict):
     users: list[User] = Field(default_factory=list)
     password_policy: PasswordPolicy = Field(default_factory=PasswordPolicy)
     monitoring: Monitoring = Field(default_factory=Monitoring)
+    access_tests: list[AccessTest] = Field(default_factory=list)
 
     def group(self, name: str) -> Group:
         return next(group for group in self.groups if group.name == name)

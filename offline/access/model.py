@@ -16,8 +16,9 @@ from typing import Any
 from offline.access.levels import ServiceAccess, service_access
 from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 from offline.judging.analyzer_client import PACK_DIR
+from offline.judging.principals import stack_resources
 from offline.reporting.check_report import ExemptionInForce, exemptions_in_force
-from offline.running.engine import StackRun, is_secret
+from offline.running.engine import StackRun
 
 # isort: split
 from iam_guard import aws_managed, types
@@ -187,29 +188,6 @@ class AccessModel:
     @property
     def service_roles(self) -> tuple[RoleAccess, ...]:
         return tuple(role for role in self.roles if not role.tier)
-
-
-def _plain(value: Any) -> Any:
-    """A wire value as the pack reads it: secrets unwrapped, whole numbers as integers."""
-    if is_secret(value):
-        return _plain(value.get("value"))
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def stack_resources(run: StackRun) -> list[StackResource]:
-    """The run's resources as the pack's stack policies see them, in URN order: each resource's final
-    state, which in an update is what the provider answered (the inputs, plus what it computes, such as
-    the name of a role the program leaves unnamed, which the role's attachments refer to)."""
-    return [
-        StackResource(r.type, r.name, r.urn, _plain(r.outputs or r.inputs), r.property_dependencies)
-        for r in sorted(run.resources, key=lambda registration: registration.urn)
-    ]
 
 
 def _statements(statements: tuple[Statement, ...]) -> str:

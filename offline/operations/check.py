@@ -13,6 +13,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from components.config_variable import config_size_problem
+from offline.judging.access_tests import (
+    ACCESS_TESTS_KEY,
+    AccessTestError,
+    read_access_tests,
+    run_access_tests,
+)
 from offline.judging.analyzer_client import (
     PolicyConfigError,
     PolicyPackError,
@@ -21,6 +27,8 @@ from offline.judging.analyzer_client import (
 )
 from offline.judging.gate import analyze_run
 from offline.judging.pack_config import PackConfigError, default_pack_config, load_pack_config
+from offline.judging.principals import subjects_of
+from offline.judging.requests import request_time
 from offline.reporting.check_report import (
     CheckReport,
     ReportError,
@@ -28,7 +36,7 @@ from offline.reporting.check_report import (
     policy_summaries,
     source_root,
 )
-from offline.reporting.origins import trace_origins
+from offline.reporting.origins import access_test_origins, trace_origins
 from offline.reporting.plan import render_plan
 from offline.running.engine import ProgramError, run_stack
 from offline.running.stack_files import StackFileError, load_stack_config_nodes, load_stack_settings
@@ -99,6 +107,12 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
         today, exemptions = exemptions_in_force(policy_pack, config)  # after Configure accepted them
     except ReportError as error:
         raise CheckError(str(error)) from None
+    try:
+        tests = read_access_tests(settings.config)
+        subjects = subjects_of(update, settings.account_id)
+        access_tests = run_access_tests(tests, subjects, when=request_time(today)) if tests else ()
+    except AccessTestError as error:
+        raise CheckError(f"stack '{stack}': {error}") from None
     return CheckReport(
         project=settings.project,
         stack=settings.stack,
@@ -113,4 +127,6 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
         exemptions=exemptions,
         today=today,
         plan=render_plan(preview, update),
+        access_tests=access_tests,
+        access_test_origins=access_test_origins(nodes, ACCESS_TESTS_KEY),
     )

@@ -21,6 +21,7 @@ from typing import Any
 from pulumi.runtime.proto import analyzer_pb2
 
 from components.pack_modules import load_pack_module
+from offline.judging.access_tests import AccessTestResult
 from offline.judging.analyzer_client import ResolvedPolicyConfig
 from offline.judging.gate import HEADING, MANDATORY, GateResult, render_violations
 from offline.reporting.origins import ConfigOrigin, ResourceOrigins
@@ -99,14 +100,26 @@ class CheckReport:
     exemptions: tuple[ExemptionInForce, ...]
     today: date  # the day exemptions are judged on
     plan: str  # the rendered plan, for the table
+    access_tests: tuple[AccessTestResult, ...] = ()  # judged on the update-mode run
+    access_test_origins: tuple[ConfigOrigin, ...] = ()  # the stack-file line of each test, in order
 
     @property
     def blocked_commands(self) -> list[str]:
         return [COMMANDS[result.mode] for result in self.results if result.blocking]
 
     @property
+    def failed_access_tests(self) -> list[AccessTestResult]:
+        return [result for result in self.access_tests if not result.passed]
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.blocked_commands else 0
+        return 1 if self.blocked_commands or self.failed_access_tests else 0
+
+    def access_test_origin(self, result: AccessTestResult) -> ConfigOrigin:
+        """The test's line in the stack file (the `config:` line when it cannot be traced)."""
+        if result.index < len(self.access_test_origins):
+            return self.access_test_origins[result.index]
+        return self.origins.placed(None)
 
     def relative(self, path: Path) -> str:
         """A file as reports name it: POSIX, relative to the source root when it lies under it."""
@@ -147,8 +160,13 @@ class CheckReport:
 
     def verdict(self) -> str:
         """One line: what the exit code means for the real CLI."""
+        failed = len(self.failed_access_tests)
+        tests = f"{failed} access test(s) of the stack file failed" if failed else ""
         if self.blocked_commands:
-            return f"Exit 1: mandatory policy violations would stop {' and '.join(self.blocked_commands)}."
+            stop = f"mandatory policy violations would stop {' and '.join(self.blocked_commands)}"
+            return f"Exit 1: {stop}{'; ' + tests if tests else ''}."
+        if tests:
+            return f"Exit 1: {tests}."
         return "Exit 0: no mandatory policy violations; `pulumi preview` and `pulumi up` would pass."
 
 
@@ -253,10 +271,33 @@ def render_table(report: CheckReport) -> str:
     lines = [report.plan]
     for result in report.results:
         lines += [mode_heading(report, result), render_violations(result)]
+    if report.access_tests:
+        lines += access_test_lines(report)
     if report.exemptions:
         lines.append(f"Exemptions in force on {report.today.isoformat()}: {len(report.exemptions)}")
         lines += [exemption_line(exemption) for exemption in report.exemptions]
     return "\n".join(lines) + "\n"
+
+
+def access_tests_heading(report: CheckReport) -> str:
+    failed = len(report.failed_access_tests)
+    passed = len(report.access_tests) - failed
+    return f"Access tests (update): {passed} passed, {failed} failed"
+
+
+def access_test_lines(report: CheckReport) -> list[str]:
+    """The heading, then one line per test; a failed test with what decided it and its `why`."""
+    lines = [access_tests_heading(report)]
+    for result in report.access_tests:
+        origin = report.access_test_origin(result)
+        where = f"{report.relative(origin.path)}:{origin.line}"
+        if result.passed:
+            lines.append(f"  ok      {result.request}: {result.test.expect} ({where})")
+            continue
+        lines.append(f"  FAILED  {result.request} ({where})")
+        lines.append(f"          {result.outcome}")
+        lines.append(f"          why: {result.test.why}")
+    return lines
 
 
 # --- JSON ----------------------------------------------------------------------------------------------
@@ -317,6 +358,26 @@ def report_document(report: CheckReport) -> dict[str, Any]:
         "today": report.today.isoformat(),
         "modes": {result.mode: _mode(report, result) for result in report.results},
         "exemptions": [exemption_document(exemption) for exemption in report.exemptions],
+        "access_tests": [_access_test(report, result) for result in report.access_tests],
+    }
+
+
+def _access_test(report: CheckReport, result: AccessTestResult) -> dict[str, Any]:
+    test = result.test
+    return {
+        "principal": test.principal,
+        "action": test.action,
+        "resource": test.resource,
+        "mfa": test.mfa,
+        "context": {
+            key: list(value) if isinstance(value, tuple) else value for key, value in test.context.items()
+        },
+        "expect": test.expect,
+        "decision": result.evaluation.decision.value,
+        "passed": result.passed,
+        "deciding": [statement.label for statement in result.evaluation.deciding],
+        "why": test.why,
+        "location": _location(report, report.access_test_origin(result)),
     }
 
 

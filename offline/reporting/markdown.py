@@ -1,15 +1,16 @@
 """The check as GitHub-flavoured Markdown, for a pull-request comment (docs/report-formats.md).
 
 The verdict first, then one table per mode (mandatory findings first) under its counts, then the
-exemptions in force. Text from findings is escaped so that it renders as written: `|` would end a
-table cell and `<provider>` would vanish as an HTML tag.
+access tests and the exemptions in force. Text from findings is escaped so that it renders as
+written: `|` would end a table cell and `<provider>` would vanish as an HTML tag.
 """
 
 from __future__ import annotations
 
 import re
 
-from offline.reporting.check_report import CheckReport, ExemptionInForce, Violation
+from offline.judging.access_tests import AccessTestResult
+from offline.reporting.check_report import CheckReport, ExemptionInForce, Violation, access_tests_heading
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&])")  # what GFM could read as markup inside a cell
 
@@ -53,6 +54,20 @@ def _exemption_row(exemption: ExemptionInForce) -> str:
     return f"| {' | '.join(cells)} |"
 
 
+def _access_test_row(report: CheckReport, result: AccessTestResult) -> str:
+    origin = report.access_test_origin(result)
+    cells = [
+        "ok" if result.passed else "**FAILED**",
+        code_cell(result.request),
+        result.test.expect,
+        result.evaluation.decision.value,
+        text_cell("; ".join(s.label for s in result.evaluation.deciding) or "no statement allows it"),
+        text_cell(result.test.why),
+        code_cell(f"{report.relative(origin.path)}:{origin.line}"),
+    ]
+    return f"| {' | '.join(cells)} |"
+
+
 def render_markdown(report: CheckReport) -> str:
     config = code_cell(report.pack_config) if report.pack_config else "none (policy defaults)"
     lines = [
@@ -77,6 +92,13 @@ def render_markdown(report: CheckReport) -> str:
             "| Level | Policy | Finding | Resource | Message | Fix | Config line |",
             "| --- | --- | --- | --- | --- | --- | --- |",
             *(_violation_row(report, violation) for violation in violations),
+        ]
+    if report.access_tests:
+        lines += ["", f"### {access_tests_heading(report)}", ""]
+        lines += [
+            "| Result | Test | Expected | Decision | Decided by | Why | Config line |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+            *(_access_test_row(report, result) for result in report.access_tests),
         ]
     lines += ["", f"### Exemptions in force on {report.today.isoformat()}: {len(report.exemptions)}", ""]
     if report.exemptions:

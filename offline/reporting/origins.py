@@ -291,3 +291,15 @@ def trace_origins(nodes: StackConfigNodes, runs: Sequence[StackRun]) -> Resource
             elif (baseline := _baseline(registration, nodes, run.project)) is not None:
                 traced[registration.urn] = baseline
     return ResourceOrigins(nodes.path, nodes.config_line, traced)
+
+
+def access_test_origins(nodes: StackConfigNodes, config_key: str) -> tuple[ConfigOrigin, ...]:
+    """The line of each access test (`- principal:` of `iamtiers:access_tests[i]`), in order."""
+    if config_key not in nodes.keys:
+        return ()
+    _, tests = nodes.keys[config_key]
+    path = nodes.file_of(config_key)
+    return tuple(
+        ConfigOrigin(path, _line(node), f"{config_key}[{index}]")
+        for index, node in enumerate(_entries(tests))
+    )

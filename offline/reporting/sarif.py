@@ -116,10 +116,65 @@ def _results(report: CheckReport, rule_index: dict[str, int]) -> list[dict[str, 
     return sorted(merged.values(), key=order)
 
 
+ACCESS_TEST_RULE = "access-test"
+ACCESS_TEST_DOCS = "docs/access-tests.md"
+
+
+def _access_test_rule(environ: Mapping[str, str]) -> dict[str, Any]:
+    text = "A promise of the stack file's `iamtiers:access_tests` holds: the principal is allowed or denied."
+    fix = "Change the stack so that the promise holds again, or the test if the promise changed."
+    docs = help_uri(ACCESS_TEST_DOCS, environ)
+    return {
+        "id": ACCESS_TEST_RULE,
+        "name": rule_name(ACCESS_TEST_RULE),
+        "shortDescription": {"text": text},
+        "fullDescription": {"text": text},
+        "helpUri": docs,
+        "help": {"text": f"{fix}\n\nDocumentation: {docs}", "markdown": f"{fix}\n\n[Access tests]({docs})"},
+        "defaultConfiguration": {"level": "error", "enabled": True},
+        "properties": {"tags": ["security", "iam", "access-test"]},
+    }
+
+
+def _access_test_results(report: CheckReport, rule_index: int) -> list[dict[str, Any]]:
+    """One error per failed access test, on the test's own line of the stack file."""
+    results = []
+    for failed in report.failed_access_tests:
+        origin = report.access_test_origin(failed)
+        results.append(
+            {
+                "ruleId": ACCESS_TEST_RULE,
+                "ruleIndex": rule_index,
+                "level": "error",
+                "message": {"text": f"{failed.request}: {failed.outcome}. Why it matters: {failed.test.why}"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {
+                                "uri": report.relative(origin.path),
+                                "uriBaseId": SOURCE_ROOT_ID,
+                            },
+                            "region": {"startLine": origin.line},
+                        },
+                        "logicalLocations": [{"name": failed.test.principal, "kind": "principal"}],
+                    }
+                ],
+                "properties": {
+                    "configKey": origin.key,
+                    "decision": failed.evaluation.decision.value,
+                    "deciding": [statement.label for statement in failed.evaluation.deciding],
+                },
+            }
+        )
+    return results
+
+
 def sarif_log(report: CheckReport, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The SARIF log as a value; `environ` (default: the process's) tells whether this is GitHub Actions."""
     environment = os.environ if environ is None else environ
     rules = [_rule(policy, environment) for policy in report.policies]
+    if report.access_tests:
+        rules.append(_access_test_rule(environment))
     rule_index = {rule["id"]: index for index, rule in enumerate(rules)}
     root = report.source_root.as_uri().rstrip("/") + "/"  # a base URI ends with a slash
     return {
@@ -138,7 +193,10 @@ def sarif_log(report: CheckReport, environ: Mapping[str, str] | None = None) -> 
                 "automationDetails": {"id": f"{report.project}/{report.stack}/"},
                 "originalUriBaseIds": {SOURCE_ROOT_ID: {"uri": root}},
                 "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code}],
-                "results": _results(report, rule_index),
+                "results": [
+                    *_access_test_results(report, rule_index.get(ACCESS_TEST_RULE, -1)),
+                    *_results(report, rule_index),
+                ],
                 "properties": {
                     "project": report.project,
                     "stack": report.stack,
