@@ -162,7 +162,8 @@ def _path(answer: Answer) -> str:
     if answer.via:
         return " → ".join(answer.via)
     granting = sorted({s.policy.split(":", 1)[0] for s in answer.evaluation.deciding if s.effect == "Allow"})
-    own = f"{answer.subject.kind} {answer.subject.name}"
+    kind = "role" if answer.subject.kind == "tier" else answer.subject.kind
+    own = f"{kind} {answer.subject.arn.rsplit('/', 1)[-1]}"
     return ", ".join(g for g in granting if g != own) or "its own policies"
 
 

@@ -22,7 +22,6 @@ from iam_guard.stack_model import AttachedDocument, Principal, StackModel, Stack
 
 TIER_TAG = "iamtiers:tier"  # components/role_tier.py tags each tier's role with its name
 DISABLED_TAG = "iamtiers:disabled"  # components/iam_user.py tags a disabled user
-SESSION_NAME = "iamtiers-session"  # the session name a tier's requests are judged under
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Subject:
     kind: str  # "user", "group" or "tier"
     name: str
     arn: str  # the IAM user, group or role
-    caller_arn: str  # who signs the request: the user, a member of the group, a session of the role
+    caller_arn: str  # who signs the request: the user, a member of the group, the role (its session)
     identity: tuple[NamedPolicy, ...]
     boundary: tuple[NamedPolicy, ...] | None
     trust: NamedPolicy | None = None  # a tier's trust policy
@@ -145,7 +144,8 @@ def _subject(model: StackModel, principal: Principal, account_id: str, kind: str
         # A group is asked as a member of it alone: a user at the root path named after the group.
         caller = f"arn:aws:iam::{account_id}:user/{principal.key}-member"
     else:
-        caller = f"arn:aws:sts::{account_id}:assumed-role/{principal.key}/{SESSION_NAME}"
+        # A session of the role: AWS judges it by the role (aws:PrincipalArn is the role's ARN).
+        caller = arn
     tags = _tags(resource)
     return Subject(
         kind=kind,

@@ -14,7 +14,8 @@ operators" and "Conditions with multiple context keys or values" (IAM User Guide
   recorded by the iam-simulate maintainers. Fails closed for Allow, and a Deny relying on it is flagged
   by the pack's rules anyway.
 - Policy variables are filled in for the String, ARN and Bool operators only; a policy value whose
-  variable has no value matches nothing (so a negated operator is true against it).
+  variable has no value matches nothing. A negated operator comparing a present key with such a value
+  does not hold (statement_index.CompiledStatement.applies), as AWS may find the statement invalid.
 - A policy value an operator cannot read (`NumericEquals "ten"`) matches nothing; a request value it
   cannot read raises `RequestError`: the request context is malformed, not the policy.
 """

@@ -12,7 +12,17 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from iam_guard.arn_matching import ActionSet, Context, Mode, PatternSet, action_set, pattern_set
+from iam_guard.arn_matching import (
+    ActionSet,
+    Context,
+    Mode,
+    PatternSet,
+    Variable,
+    action_set,
+    parse_template,
+    pattern_set,
+    resolve,
+)
 from iam_guard.condition_operators import CompiledCondition, RequestError, compile_condition
 from iam_guard.documents import PolicyDocument, Statement
 
@@ -103,10 +113,12 @@ class CompiledStatement:
         "not_action",
         "not_principal",
         "not_resource",
+        "not_resource_variables",
         "principals",
         "resources",
         "statement",
         "unconditional",
+        "variables",
     )
 
     def __init__(self, statement: Statement, trust: bool) -> None:
@@ -138,6 +150,18 @@ class CompiledStatement:
             )
         except RequestError as error:
             raise RequestError(f"{statement.label}: {error}") from None
+        # Variables that may have no value in the request: a negated condition naming one cannot hold,
+        # and a NotResource whose every entry names one leaves the statement out (see `applies`).
+        self.variables = tuple(
+            (compiled, required)
+            for compiled, condition in zip(self.conditions, statement.conditions, strict=True)
+            if compiled.negated
+            and _takes_variables(condition.operator)
+            and (required := _required(condition.values))
+        )
+        entries = statement.not_resources if not trust and self.not_resource else None
+        per_entry = tuple(_required((entry,)) for entry in entries or ())
+        self.not_resource_variables = per_entry if per_entry and all(per_entry) else ()
         # `Resource: "*"` and no Condition: applies to every request that names its action.
         self.unconditional = (
             not self.conditions
@@ -150,10 +174,26 @@ class CompiledStatement:
         return self.actions.matches(action) is not self.not_action
 
     def applies(self, resource: str, context: Context) -> bool:
-        """Resource (or NotResource) matched and every condition holds (keys and operators are AND)."""
+        """Resource (or NotResource) matched and every condition holds (keys and operators are AND).
+
+        A policy variable with no value in the request (and no default) has "no equal or like value"
+        (IAM policy elements: Variables and tags, "Policy variables with no value"; "If AWS cannot
+        resolve a variable, this might cause the entire statement to be invalid"). An entry or condition
+        value naming one matches nothing; a negated condition comparing a present key with one cannot
+        establish that the key differs, so it does not hold; a NotResource whose every entry names one
+        excludes nothing it could name, and the statement is left out. The simulator this evaluator is
+        checked against reads them the same way (tests/data/simulator/differences.md).
+        """
+        if self.not_resource_variables and all(
+            _unresolved(variables, context) for variables in self.not_resource_variables
+        ):
+            return False
         resources = self.resources
         if resources is not None and resources.matches(resource, context) is self.not_resource:
             return False
+        for compiled, variables in self.variables:
+            if context.get(compiled.key) is not None and _unresolved(variables, context):
+                return False
         return all(condition.holds(context) for condition in self.conditions)
 
     def principal_match(self, principal: IamPrincipal) -> PrincipalMatch:
@@ -168,6 +208,33 @@ class CompiledStatement:
         if self.not_principal:
             return None if found in ("everyone", "arn") else "everyone"
         return found
+
+
+# Condition operator families whose values take policy variables ("Policy variables": String, ARN and
+# Bool operators); elsewhere `${...}` is literal text.
+_VARIABLE_OPERATORS = ("string", "arn", "bool", "foranyvalue:", "forallvalues:")
+
+
+def _required(texts: tuple[str, ...]) -> tuple[Variable, ...]:
+    """The policy variables without a default in `texts`: each needs a value in the request."""
+    variables = {
+        part
+        for text in texts
+        if "${" in text
+        for part in parse_template(text)
+        if isinstance(part, Variable) and part.default is None
+    }
+    return tuple(sorted(variables, key=lambda variable: variable.key))
+
+
+def _takes_variables(operator: str) -> bool:
+    lowered = operator.lower()
+    base = lowered.partition(":")[2] if lowered.startswith(("foranyvalue:", "forallvalues:")) else lowered
+    return base.startswith(("string", "arn", "bool"))
+
+
+def _unresolved(variables: tuple[Variable, ...], context: Context) -> bool:
+    return any(resolve(variable, context) is None for variable in variables)
 
 
 class _CompiledPolicy:

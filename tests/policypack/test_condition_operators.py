@@ -317,11 +317,27 @@ CONDITION_CASES = [
         False,
     ),
     one_key(
-        "a value whose variable has no value: StringNotEquals is true (nothing equals null)",
+        "a value whose variable has no value: StringNotEquals cannot tell the key differs, false",
         "StringNotEquals",
         "aws:username",
         "${aws:PrincipalTag/owner}",
         "farah",
+        False,
+    ),
+    one_key(
+        "a value whose variable has no value: StringEquals still matches on its other values",
+        "StringEquals",
+        "aws:username",
+        ["${aws:PrincipalTag/owner}", "farah"],
+        "farah",
+        True,
+    ),
+    one_key(
+        "a value whose variable has no value: StringNotEqualsIfExists on an absent key still holds",
+        "StringNotEqualsIfExists",
+        "aws:PrincipalTag/team",
+        "${aws:PrincipalTag/owner}",
+        None,
         True,
     ),
     # Set operators

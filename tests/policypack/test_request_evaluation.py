@@ -393,12 +393,23 @@ VARIABLE_CASES = [
         context={"s3:max-keys": "10", "aws:PrincipalTag/limit": "10"},
     ),
     Case(
-        "NotResource with a variable that has no value excludes nothing",
+        "NotResource whose only entry names a variable with no value leaves the statement out",
         (
             {
                 "Effect": "Allow",
                 "Action": "s3:GetObject",
                 "NotResource": "arn:aws:s3:::lab-data/${aws:username}/*",
+            },
+        ),
+        IMPLICIT,
+    ),
+    Case(
+        "NotResource: an entry naming a variable with no value is dropped, the others still exclude",
+        (
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "NotResource": ["arn:aws:s3:::lab-data/${aws:username}/*", "arn:aws:s3:::other/*"],
             },
         ),
         ALLOWED,

@@ -50,7 +50,19 @@ class DocumentedDifference:
 
 
 # case id -> our answer; the lead adds an entry only with the page that decides it.
-DOCUMENTED_DIFFERENCES: dict[str, DocumentedDifference] = {}
+_RESOURCE_WILDCARDS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"
+)
+_WILDCARD_IN_RESOURCE_TYPE = DocumentedDifference(
+    Decision.ALLOWED, "wildcard inside the resource type of an ARN", _RESOURCE_WILDCARDS
+)
+DOCUMENTED_DIFFERENCES: dict[str, DocumentedDifference] = {
+    # `arn:aws:quicksight:*:*:*/*` on a vpcConnection; `arn:aws:ec2:*:*:security-group*/*` on a
+    # security group: AWS's own managed policies, which grant exactly this.
+    "aws-managed-AWSQuickSightAssetBundleExportPolicy-3": _WILDCARD_IN_RESOURCE_TYPE,
+    "aws-managed-ROSASharedVPCEndpointPolicy-0": _WILDCARD_IN_RESOURCE_TYPE,
+    "aws-managed-ROSASharedVPCEndpointPolicy-4": _WILDCARD_IN_RESOURCE_TYPE,
+}
 
 
 @pytest.fixture(scope="module")
