@@ -422,6 +422,7 @@ def pack_config() -> dict[str, Any]:
         "no-privileged-managed-policy": admin,
         "no-privilege-escalation": admin,
         "no-privilege-escalation-across-policies": admin,
+        "no-compute-takeover": admin,
         "no-service-wildcard": admin,
         "risky-actions-unconstrained": admin,
         "password-policy": {"profile": "CIS"},

@@ -53,12 +53,19 @@ def mfa_guard_policy() -> dict[str, Any]:
     return document([mfa_guard_statement()])
 
 
-def _own(account_id: str, kind: str) -> str:
-    return f"arn:{PARTITION}:iam::{account_id}:{kind}/${{aws:username}}"
+def _own(account_id: str, kind: str) -> list[str]:
+    """The caller's own user, or the MFA device named after them, with or without an IAM path
+    (`user/lab/farah.haddad`): user names are unique in the account whatever the path, so the
+    `*/${aws:username}` form adds no other user."""
+    return [
+        f"arn:{PARTITION}:iam::{account_id}:{kind}/${{aws:username}}",
+        f"arn:{PARTITION}:iam::{account_id}:{kind}/*/${{aws:username}}",
+    ]
 
 
 def self_service_statements(account_id: str) -> list[dict[str, Any]]:
-    """Let each user manage only their own password, keys, certificates and MFA device."""
+    """Let each user manage only their own password, keys, certificates and MFA device, whatever
+    the IAM path of the user or the device."""
     own_user = _own(account_id, "user")
     own_mfa = _own(account_id, "mfa")
     return [

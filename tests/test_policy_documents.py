@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase
 
 import pytest
 from hypothesis import given
@@ -60,10 +61,16 @@ def test_mfa_guard_exempts_exactly_the_bootstrap_actions() -> None:
 
 def test_self_service_only_touches_the_callers_own_identity() -> None:
     statements = self_service_statements("111111111111")
-    scoped = [s for s in statements if s["Resource"] != "*"]
-    assert {s["Resource"] for s in scoped} == {
-        "arn:aws:iam::111111111111:user/${aws:username}",
-        "arn:aws:iam::111111111111:mfa/${aws:username}",
+    scoped = {s["Sid"]: s["Resource"] for s in statements if s["Resource"] != "*"}
+    assert scoped == {
+        "ManageOwnCredentials": [
+            "arn:aws:iam::111111111111:user/${aws:username}",
+            "arn:aws:iam::111111111111:user/*/${aws:username}",
+        ],
+        "ManageOwnVirtualMfaDevice": [
+            "arn:aws:iam::111111111111:mfa/${aws:username}",
+            "arn:aws:iam::111111111111:mfa/*/${aws:username}",
+        ],
     }
     unscoped = [s for s in statements if s["Resource"] == "*"]
     assert [sorted(s["Action"]) for s in unscoped] == [
@@ -79,6 +86,30 @@ def test_self_service_only_touches_the_callers_own_identity() -> None:
         "iam:EnableMFADevice",
     ):
         assert needed in own_user_actions
+
+
+def _grants(statement: dict[str, object], caller: str, arn: str) -> bool:
+    """IAM's matching of one ARN against the statement's resources, `${aws:username}` substituted
+    (IAM's `*` crosses `/`, as fnmatch's does)."""
+    resources = statement["Resource"]
+    assert isinstance(resources, list)
+    return any(fnmatchcase(arn, pattern.replace("${aws:username}", caller)) for pattern in resources)
+
+
+@pytest.mark.parametrize("path", ["/", "/lab/", "/soc/", "/soc/tier2/"])
+def test_self_service_reaches_the_callers_own_user_and_device_whatever_their_path(path: str) -> None:
+    """`user/${aws:username}` alone matched only users at path `/`: farah.haddad at `/lab/` could not
+    change her generated password or enable her MFA device."""
+    by_sid = {s["Sid"]: s for s in self_service_statements("111111111111")}
+    credentials, device = by_sid["ManageOwnCredentials"], by_sid["ManageOwnVirtualMfaDevice"]
+    assert {"iam:ChangePassword", "iam:EnableMFADevice"} <= set(credentials["Action"])
+    own = f"arn:aws:iam::111111111111:user{path}farah.haddad"
+    assert _grants(credentials, "farah.haddad", own)
+    assert _grants(device, "farah.haddad", f"arn:aws:iam::111111111111:mfa{path}farah.haddad")
+    for other in (f"arn:aws:iam::111111111111:user{path}omar.saleh", "arn:aws:iam::111111111111:user/farah"):
+        assert not _grants(credentials, "farah.haddad", other)
+    assert not _grants(credentials, "farah.haddad", f"arn:aws:iam::222222222222:user{path}farah.haddad")
+    assert not _grants(device, "farah.haddad", f"arn:aws:iam::111111111111:mfa{path}omar.saleh")
 
 
 @given(st.lists(st.sampled_from([f"arn:aws:iam::111111111111:role/T{i}" for i in range(6)]), min_size=1))

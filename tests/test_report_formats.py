@@ -1,9 +1,10 @@
 """`iamtiers check --format table|json|sarif|markdown [--output PATH]` (docs/report-formats.md).
 
-Two checks run once per session, in process: the shipped dev stack (clean, exit 0) and a copy of it
-whose group LabUser also attaches AdministratorAccess (exit 1), with a pack config holding one
-exemption in force and one expired on a fixed day. Every format is rendered from those two results;
-one command-line run per case checks the real path end to end.
+Two checks run once per session, in process: the shipped dev stack (clean, exit 0, with the shipped
+config's exemptions) and a copy of it whose group LabUser also attaches AdministratorAccess (exit 1),
+with a pack config holding one exemption in force and one expired on a fixed day. Every format is
+rendered from those two results; one command-line run per case checks the real path end to end. The
+shipped prod stack, which has no exemption, shows the table without its exemptions section.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def clean() -> Case:
     return Case(PROJECT_DIR, "dev", None, report)
 
 
+@pytest.fixture(scope="session")
+def clean_without_exemptions() -> Case:
+    report = offline.operations.check.run_check("prod", PROJECT_DIR, PACK_DIR, None)
+    assert not report.exemptions
+    return Case(PROJECT_DIR, "prod", None, report)
+
+
 def write_violating_project(directory: Path) -> tuple[Path, Path]:
     """dev, plus AdministratorAccess on LabUser; a pack config with one live and one expired exemption."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -97,6 +105,8 @@ def write_violating_project(directory: Path) -> tuple[Path, Path]:
         f"{text[:insert_at]}          - AdministratorAccess\n{text[insert_at:]}"
     )
     pack_config = json.loads((PACK_DIR / "config" / "dev.json").read_text())
+    # Only the exemptions below: the shipped ones' EC2 takeovers come back as mandatory findings.
+    pack_config["no-compute-takeover"].pop("exemptions")
     pack_config.setdefault("risky-actions-unconstrained", {})["exemptions"] = [
         {
             "resource": EXEMPT_RESOURCE,
@@ -405,7 +415,14 @@ def test_markdown_of_a_clean_stack_says_it_passes(clean: Case) -> None:
     )
     preview = clean.report.results[0]
     assert f"### Preview: 0 mandatory, {len(preview.advisory)} advisory violation(s)" in markdown
-    assert f"### Exemptions in force on {clean.report.today.isoformat()}: 0\n\nNone." in markdown
+    in_force = f"### Exemptions in force on {clean.report.today.isoformat()}: "
+    assert f"{in_force}{len(clean.report.exemptions)}\n" in markdown
+    assert len(table_rows(markdown, f"{in_force}{len(clean.report.exemptions)}")) == 2  # dev's EC2 takeovers
+
+
+def test_markdown_without_exemptions_says_none(clean_without_exemptions: Case) -> None:
+    report = clean_without_exemptions.report
+    assert f"### Exemptions in force on {report.today.isoformat()}: 0\n\nNone." in render_markdown(report)
 
 
 def test_markdown_escapes_what_would_break_a_cell() -> None:
@@ -460,10 +477,11 @@ def test_expired_exemption_is_not_listed_and_its_finding_is_back(violating: Case
     assert found["fix"] == "Give the user a pgpKey so that only they can read the password or secret key."
 
 
-def test_table_without_exemptions_is_unchanged(clean: Case) -> None:
-    table = render_table(clean.report)
+def test_table_without_exemptions_is_unchanged(clean_without_exemptions: Case) -> None:
+    report = clean_without_exemptions.report
+    table = render_table(report)
     assert "Exemptions in force" not in table
-    assert table.endswith(f"\n  0 mandatory, {len(clean.report.results[1].advisory)} advisory violation(s)\n")
+    assert table.endswith(f"\n  0 mandatory, {len(report.results[1].advisory)} advisory violation(s)\n")
 
 
 # --- the command: exit codes and where the report goes ---

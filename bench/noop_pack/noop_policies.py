@@ -10,6 +10,7 @@ from __future__ import annotations
 RESOURCE_POLICIES = (
     "iam-policy-document-valid",
     "no-privilege-escalation",
+    "no-compute-takeover",
     "no-unscoped-pass-role",
     "no-service-wildcard",
     "no-allow-with-not-resource",

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from ipaddress import IPv4Network, IPv6Network, collapse_addresses, ip_network
 
 from iam_guard.documents import Condition
+from iam_guard.exemptions import ExemptionError, today
 
 # Keys that bind the target of the request (which resource, which policy, which service).
 _TARGET_KEYS = frozenset(
@@ -82,8 +86,32 @@ def restrictive_conditions(conditions: tuple[Condition, ...]) -> tuple[Condition
 # Operators that hold only when the key is present and its value equals one of the listed values.
 _EQUALITY = frozenset({"StringEquals", "ArnEquals", "Bool", "NumericEquals"})
 _POSITIVE = re.compile(r"^(String(Equals|Like)|Arn(Equals|Like)|Numeric|Date|Bool$|IpAddress$|BinaryEquals$)")
-_LOWER_BOUND = {"NumericGreaterThan": False, "NumericGreaterThanEquals": True}
-_UPPER_BOUND = {"NumericLessThan": False, "NumericLessThanEquals": True}
+# Bounds: operator -> whether the bound is inclusive. A key's value must lie above every lower bound
+# and below every upper bound of the key's conditions.
+_LOWER_BOUND = {
+    "NumericGreaterThan": False,
+    "NumericGreaterThanEquals": True,
+    "DateGreaterThan": False,
+    "DateGreaterThanEquals": True,
+}
+_UPPER_BOUND = {
+    "NumericLessThan": False,
+    "NumericLessThanEquals": True,
+    "DateLessThan": False,
+    "DateLessThanEquals": True,
+}
+# Keys whose value is the time of the request, or of the credentials it is signed with. Time only moves
+# forward, so "today" bounds each from below: a request from now on has aws:CurrentTime (a date) and
+# aws:EpochTime (a date or seconds) at or after the start of today (UTC), and aws:TokenIssueTime at most
+# 36 hours before it (the longest temporary credentials: GetSessionToken and GetFederationToken,
+# 129,600 seconds; role sessions last 12 hours at most).
+_REQUEST_TIME_KEYS = {
+    "aws:currenttime": timedelta(0),
+    "aws:epochtime": timedelta(0),
+    "aws:tokenissuetime": timedelta(hours=36),
+}
+_EPOCH_KEY = "aws:epochtime"  # compared by Date and by Numeric operators, both in seconds
+_EPOCH_SECONDS = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def _number(value: str) -> float | None:
@@ -93,6 +121,18 @@ def _number(value: str) -> float | None:
         return None
 
 
+def _timestamp(value: str) -> float | None:
+    """A Date operator's value as seconds since the epoch: ISO 8601 (UTC when no offset is given) or
+    epoch seconds, as IAM accepts them; None for anything else."""
+    if _EPOCH_SECONDS.match(value):
+        return float(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def _single_valued(condition: Condition) -> bool:
     return condition.set_qualifier is None and not condition.if_exists
 
@@ -100,15 +140,22 @@ def _single_valued(condition: Condition) -> bool:
 def never_holds(conditions: tuple[Condition, ...]) -> bool:
     """True when no request can satisfy every condition at once, so the statement applies to nothing:
     a key required absent (`Null` "true") and compared too, a `Bool` on a value that is neither true nor
-    false, equalities on one key with no value in common, or an empty numeric range."""
+    false, an equality or `IpAddress` with no value, equalities on one key with no value in common,
+    `IpAddress` ranges that `NotIpAddress` takes back whole, an empty numeric or date range, or a
+    request time that has passed (`DateLessThan aws:CurrentTime` before today). Only conditions without
+    `IfExists` and set qualifiers count: those pass on an absent key, or an empty set."""
     if not conditions:
         return False
     by_key: dict[str, list[Condition]] = {}
     for condition in conditions:
         by_key.setdefault(condition.key_lower, []).append(condition)
-    for same_key in by_key.values():
+    for key, same_key in by_key.items():
         single = [c for c in same_key if _single_valued(c)]
+        if not single:
+            continue
         if any(_never_holds_alone(c) for c in single):
+            return True
+        if key in _REQUEST_TIME_KEYS and _time_has_passed(key, single):
             return True
         if len(single) < 2:
             continue  # the rest takes two conditions on one key
@@ -127,24 +174,89 @@ def never_holds(conditions: tuple[Condition, ...]) -> bool:
             excluded = {v for c in single if c.base_operator == "StringNotEquals" for v in c.values}
             if not common - excluded:
                 return True
-        if _empty_range(single):
+        if _addresses_taken_back(single):
+            return True
+        if _empty_range(single, _number, "Numeric") or _empty_range(single, _timestamp, "Date"):
             return True
     return False
 
 
 def _never_holds_alone(condition: Condition) -> bool:
-    """A `Bool` on a value that is neither true nor false, or an equality with no value."""
+    """A `Bool` on a value that is neither true nor false, or an equality or `IpAddress` with no value."""
     if condition.base_operator == "Bool":
         return not {v.lower() for v in condition.values} & {"true", "false"}
-    return condition.base_operator in _EQUALITY and not condition.values
+    return (condition.base_operator in _EQUALITY or condition.base_operator == "IpAddress") and not (
+        condition.values
+    )
 
 
-def _empty_range(conditions: list[Condition]) -> bool:
-    """`NumericLessThan 5` with `NumericGreaterThan 10` on one key: no number is in both."""
+def _time_has_passed(key: str, conditions: list[Condition]) -> bool:
+    """`DateLessThan[Equals]`/`DateEquals` (or, on aws:EpochTime, their Numeric forms) whose every value
+    lies before the earliest time a request from now on can carry: the grant has expired for good. A
+    lower bound in the future is left alone: that grant starts later, and holds then."""
+    try:
+        start_of_today = datetime.combine(today(), time(), tzinfo=UTC)
+    except ExemptionError:
+        return False  # no sure clock (a malformed IAMTIERS_TODAY): the grant is kept
+    earliest = (start_of_today - _REQUEST_TIME_KEYS[key]).timestamp()
+    domains = ("Date", "Numeric") if key == _EPOCH_KEY else ("Date",)
+    for condition in conditions:
+        operator = condition.base_operator
+        if not operator.startswith(domains):
+            continue
+        if operator.endswith("Equals") and not operator.endswith(("ThanEquals", "NotEquals")):
+            before = earliest  # DateEquals, NumericEquals: a value before the earliest never comes again
+        elif operator in _UPPER_BOUND:
+            before = earliest if _UPPER_BOUND[operator] else earliest + 1e-6  # LessThan: up to it, not at it
+        else:
+            continue
+        read = _number if operator.startswith("Numeric") else _timestamp
+        stamps = [read(value) for value in condition.values]
+        if stamps and all(stamp is not None and stamp < before for stamp in stamps):
+            return True
+    return False
+
+
+def _networks(condition: Condition) -> list[IPv4Network | IPv6Network] | None:
+    try:
+        return [ip_network(value, strict=False) for value in condition.values]
+    except ValueError:
+        return None
+
+
+def _addresses_taken_back(conditions: list[Condition]) -> bool:
+    """`IpAddress` ranges that `NotIpAddress` on the same key excludes whole: no address is in both."""
+    allowed = [c for c in conditions if c.base_operator == "IpAddress"]
+    excluded = [n for c in conditions if c.base_operator == "NotIpAddress" for n in (_networks(c) or [])]
+    if not allowed or not excluded:
+        return False
+    for condition in allowed:
+        networks = _networks(condition)
+        if networks is None:
+            return False  # a value that is not an address: not ours to judge
+        if not all(_covered(network, excluded) for network in networks):
+            return False
+    return True
+
+
+def _covered(network: IPv4Network | IPv6Network, excluded: list[IPv4Network | IPv6Network]) -> bool:
+    """Whether the ranges in `excluded` together hold every address of `network`."""
+    if isinstance(network, IPv4Network):
+        v4 = collapse_addresses(n for n in excluded if isinstance(n, IPv4Network))
+        return any(network.subnet_of(n) for n in v4)
+    v6 = collapse_addresses(n for n in excluded if isinstance(n, IPv6Network))
+    return any(network.subnet_of(n) for n in v6)
+
+
+def _empty_range(conditions: list[Condition], read: Callable[[str], float | None], domain: str) -> bool:
+    """`NumericLessThan 5` with `NumericGreaterThan 10` on one key (or `DateLessThan 2026` with
+    `DateGreaterThan 2027`): no value is in both."""
     lowest: tuple[float, bool] | None = None  # (bound, inclusive)
     highest: tuple[float, bool] | None = None
     for condition in conditions:
-        numbers = [n for v in condition.values if (n := _number(v)) is not None]
+        if not condition.base_operator.startswith(domain):
+            continue
+        numbers = [n for v in condition.values if (n := read(v)) is not None]
         if len(numbers) != len(condition.values) or not numbers:
             continue
         if condition.base_operator in _LOWER_BOUND:

@@ -66,9 +66,9 @@ def method_actions(method: EscalationMethod) -> frozenset[str]:
     return expand_all(tuple(method.actions))
 
 
-# P3 takes over a resource that already runs with some role (an instance, a function, a stack): whether
-# one exists, and with which role, is outside the stack, so P3 is advice (risky-actions-unconstrained);
-# the specification's note on the "existing resource" paths asks for exactly that.
+# P3 takes over a resource that already runs with some role (an instance, a function, a stack): which
+# one, and with which role, is outside the stack, so P3 has a rule of its own (no-compute-takeover) that
+# judges it on every resource only, and names it apart from the methods that gain privileges outright.
 HIJACK_CATEGORY = "P3"
 
 

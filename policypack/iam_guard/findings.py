@@ -55,6 +55,11 @@ FINDINGS: dict[str, Finding] = {
             "Name the roles that may be assumed (arn:aws:iam::ACCOUNT:role/NAME); on '*' or role/* the holder reaches every role whose trust admits the account.",
         ),
         Finding(
+            "IAM-ESC-005",
+            "Takeover of existing compute that runs with a role",
+            "Scope the listed actions to named resources (function, stack, instance, task, notebook or endpoint ARNs), or to those the holder owns with StringEquals aws:ResourceTag/<key> (e.g. owner = ${aws:username}); on '*' they reach every such resource and the role it runs with. MFA, time or network conditions do not narrow them.",
+        ),
+        Finding(
             "IAM-PASSROLE-001",
             "Unscoped iam:PassRole",
             "Scope iam:PassRole to specific role ARNs and add StringEquals iam:PassedToService.",
@@ -199,11 +204,8 @@ FINDINGS: dict[str, Finding] = {
             "Write or permissions-management actions without a resource constraint",
             "Scope the actions to specific resources or add a narrowing condition.",
         ),
-        Finding(
-            "IAM-RISK-003",
-            "Takeover of an existing resource that runs with a role",
-            "Scope the listed actions to the resources the holder owns (ARNs, or aws:ResourceTag conditions); on '*' they reach every instance, function, build or stack and the role it runs with.",
-        ),
+        # IAM-RISK-003 (takeovers, advisory under risky-actions-unconstrained) is retired: no-compute-takeover
+        # reports them as IAM-ESC-005.
         Finding("IAM-TAG-001", "Missing owner tags", "Add the listed tag keys."),
         Finding(
             "IAM-SESSION-001",

@@ -81,15 +81,20 @@ def row_number(method: Any) -> int:
 # --- privilege escalation ---------------------------------------------------------------------------
 
 
+# Rows 1-110 are the anchors'; later ones are the project's additions (the specification's section (c)).
+ANCHOR_ROWS = 110
+ADDED_ROWS = (111,)
+
+
 def test_main_table_has_every_row_but_the_pivot_and_the_retired_ones() -> None:
-    assert len(METHODS) == 106
+    assert len(METHODS) == 107
     assert len(RETIRED) == 3
-    assert len(METHODS) + len(RETIRED) + 1 == 110
-    assert Counter(m.category for m in METHODS) == {"P1": 27, "P2": 51, "P3": 25, "P4": 3}
+    assert len(METHODS) + len(RETIRED) + 1 == ANCHOR_ROWS + len(ADDED_ROWS)
+    assert Counter(m.category for m in METHODS) == {"P1": 27, "P2": 51, "P3": 26, "P4": 3}
 
 
-def test_rows_are_numbered_1_to_110_once_and_kept_in_the_specifications_order() -> None:
-    assert sorted(row_number(m) for m in EVERY_ROW) == list(range(1, 111))
+def test_rows_are_numbered_1_to_111_once_and_kept_in_the_specifications_order() -> None:
+    assert sorted(row_number(m) for m in EVERY_ROW) == [*range(1, ANCHOR_ROWS + 1), *ADDED_ROWS]
     numbers = [row_number(m) for m in METHODS]
     assert numbers == sorted(numbers)
     assert {row_number(m) for m in RETIRED} == {43, 91, 92}
@@ -161,6 +166,8 @@ def test_well_known_methods_are_transcribed() -> None:
     assert by_id["PRIVESC-P3-101"].actions == {"lambda:updatefunctioncode"}
     assert by_id["PRIVESC-P3-101"].needs_broad_resource is True
     assert by_id["PRIVESC-P4-110"].actions == {"sso:putinlinepolicytopermissionset"}
+    assert by_id["PRIVESC-P3-111"].actions == {"ecs:executecommand"}
+    assert by_id["PRIVESC-P3-111"].actions < by_id["PRIVESC-P3-97"].actions
 
 
 SpecificationRow = tuple[str, frozenset[str], str, str | None]
@@ -168,10 +175,13 @@ SOURCE_ABBREVIATIONS = ("RH", "PC", "PA", "CS8", "CS9", "PR", "BF")
 
 
 @cache
-def specification_table() -> tuple[tuple[int, SpecificationRow], ...]:
-    """The specification's rows in file order: (number, (category, actions, sources cell, pathfinding id))."""
+def specification_table(
+    start: str = "## (b) Privilege-escalation", end: str = "Notes on the list:"
+) -> tuple[tuple[int, SpecificationRow], ...]:
+    """The rows of one section of the specification (by default the anchors' (b)), in file order:
+    (number, (category, actions, sources cell, pathfinding id))."""
     text = SPECIFICATION.read_text(encoding="utf-8")
-    section = text[text.index("## (b) Privilege-escalation") : text.index("Notes on the list:")]
+    section = text[text.index(start) : text.index(end)]
     rows: list[tuple[int, SpecificationRow]] = []
     category = ""
     for line in section.splitlines():
@@ -189,8 +199,13 @@ def specification_table() -> tuple[tuple[int, SpecificationRow], ...]:
     return tuple(rows)
 
 
+def additions_table() -> tuple[tuple[int, SpecificationRow], ...]:
+    """Section (c): the rows this project added after the anchors' 110."""
+    return specification_table("## (c) Additions beyond the anchors", "Notes on the additions:")
+
+
 def specification_rows() -> dict[int, SpecificationRow]:
-    return dict(specification_table())
+    return dict(specification_table()) | dict(additions_table())
 
 
 def test_specification_names_its_source() -> None:
@@ -207,7 +222,12 @@ def test_specification_has_rows_1_to_110_once_each_under_a_category() -> None:
     assert categories == sorted(categories), "the categories' tables are in order P1..P4"
 
 
-@pytest.mark.parametrize("number", range(1, 111))
+def test_specification_additions_are_numbered_after_the_anchors() -> None:
+    assert [number for number, _ in additions_table()] == list(ADDED_ROWS)
+    assert all(number > ANCHOR_ROWS for number in ADDED_ROWS)
+
+
+@pytest.mark.parametrize("number", [*range(1, ANCHOR_ROWS + 1), *ADDED_ROWS])
 def test_specification_row_has_its_stated_shape(number: int) -> None:
     _, actions, sources, pathfinding_id = specification_rows()[number]
     assert actions and all(ACTION_SHAPE.match(action) for action in actions), sorted(actions)

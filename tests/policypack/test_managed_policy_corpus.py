@@ -91,35 +91,40 @@ def test_no_aws_document_is_judged_for_how_it_is_written(
 # name -> (the mandatory findings it draws on a group outside any admin tier, why)
 EXPECTED_MANDATORY: dict[str, tuple[frozenset[str], str]] = {
     "AdministratorAccess": (
-        frozenset({"IAM-ADMIN-001", "IAM-ESC-004", "IAM-MANAGED-001"}),
-        "'*' on '*': full admin, every role assumable, and privileged by name (CIS 1.16)",
+        frozenset({"IAM-ADMIN-001", "IAM-ESC-004", "IAM-ESC-005", "IAM-MANAGED-001"}),
+        "'*' on '*': full admin, every role assumable, all compute taken over; privileged by name (CIS 1.16)",
     ),
     "IAMFullAccess": (
         frozenset({"IAM-ESC-001", "IAM-MANAGED-001", "IAM-PASSROLE-001"}),
         "iam:* attaches AdministratorAccess to oneself and passes any role anywhere",
     ),
     "PowerUserAccess": (
-        frozenset({"IAM-ESC-001", "IAM-ESC-004", "IAM-MANAGED-001"}),
-        "everything but IAM: SSO permission sets escalate and every role is assumable",
+        frozenset({"IAM-ESC-001", "IAM-ESC-004", "IAM-ESC-005", "IAM-MANAGED-001"}),
+        "everything but IAM: SSO permission sets escalate, every role is assumable, all compute taken over",
     ),
     "AWSCloudShellFullAccess": (frozenset({"IAM-MANAGED-001"}), "CIS 1.22: a shell with the caller's keys"),
     "AWSLambda_FullAccess": (
-        frozenset({"IAM-ESC-001"}),
-        "PassRole to lambda.amazonaws.com is exactly what CreateFunction + InvokeFunction needs",
+        frozenset({"IAM-ESC-001", "IAM-ESC-005"}),
+        "PassRole to lambda.amazonaws.com is exactly what CreateFunction + InvokeFunction needs; "
+        "UpdateFunctionCode on every function takes over their roles",
     ),
     "AmazonSageMakerFullAccess": (
-        frozenset({"IAM-ESC-001"}),
-        "a notebook instance with a passed role, then a presigned URL into it",
+        frozenset({"IAM-ESC-001", "IAM-ESC-005"}),
+        "a notebook instance with a passed role, then a presigned URL into it (or into any existing one)",
     ),
-    "AmazonECS_FullAccess": (frozenset({"IAM-ESC-001"}), "PassRole to ecs-tasks.amazonaws.com + RunTask"),
+    "AmazonECS_FullAccess": (
+        frozenset({"IAM-ESC-001", "IAM-ESC-005"}),
+        "PassRole to ecs-tasks.amazonaws.com + RunTask; ECS Exec into every task, and every stack updated",
+    ),
     "AmazonEventBridgeSchedulerFullAccess": (
         frozenset({"IAM-ESC-001"}),
         "PassRole to scheduler.amazonaws.com + CreateSchedule",
     ),
     "AWSMarketplaceFullAccess": (frozenset({"IAM-ESC-001"}), "PassRole to ec2.amazonaws.com + RunInstances"),
     "AWSCodeStarServiceRole": (
-        frozenset({"IAM-ESC-001"}),
-        "puts and attaches role policies; its retired codestar actions hide nothing",
+        frozenset({"IAM-ESC-001", "IAM-ESC-005"}),
+        "puts and attaches role policies; its retired codestar actions hide nothing; "
+        "starts any build, deployment and instance",
     ),
     "AmazonElasticMapReduceFullAccess": (
         frozenset({"IAM-ESC-001", "IAM-PASSROLE-001"}),
@@ -139,8 +144,8 @@ EXPECTED_MANDATORY: dict[str, tuple[frozenset[str], str]] = {
     ),
     "AmazonVPCFullAccess": (frozenset(), "networking only"),
     "AmazonEC2FullAccess": (
-        frozenset(),
-        "no PassRole; taking over existing instances is advice (IAM-RISK-003), their roles are unseen",
+        frozenset({"IAM-ESC-005"}),
+        "no PassRole, but user data and a restart, or a launch-template version, takes over every instance",
     ),
     "AmazonS3FullAccess": (frozenset(), "data access: advice, not escalation"),
     "AWSArtifactReportsReadOnlyAccess": (frozenset(), "reads compliance reports"),
@@ -148,10 +153,13 @@ EXPECTED_MANDATORY: dict[str, tuple[frozenset[str], str]] = {
     "CloudWatchReadOnlyAccess": (frozenset(), "reads metrics and logs"),
     "AmazonEC2ReadOnlyAccess": (frozenset(), "describes EC2"),
     "AmazonSSMAutomationRole": (
-        frozenset(),
-        "ssm:SendCommand only with AWS-owned documents; PassRole only to ssm.amazonaws.com",
+        frozenset({"IAM-ESC-005"}),
+        "PassRole only to ssm.amazonaws.com, but ssm:* and UpdateStack on every instance and stack",
     ),
-    "AWSBatchFullAccess": (frozenset(), "PassRole only to the named Batch and ECS roles"),
+    "AWSBatchFullAccess": (
+        frozenset({"IAM-ESC-005"}),
+        "PassRole only to the named Batch and ECS roles, but SubmitJob to every existing job definition",
+    ),
     "AmazonDynamoDBFullAccess": (frozenset(), "data access; PassRole only to application-autoscaling"),
     "AWS_ConfigRole": (frozenset(), "the AWS Config recorder's read access"),
 }
@@ -177,7 +185,7 @@ def test_escalation_findings_name_the_policy_and_the_deciding_statement(
     )
 
 
-def test_takeover_of_existing_instances_is_advice(corpus_verdicts: dict[str, list[Diagnostic]]) -> None:
-    takeovers = [d for d in corpus_verdicts["AmazonEC2FullAccess"] if finding_id(d) == "IAM-RISK-003"]
-    assert [d.enforcement_level for d in takeovers] == ["advisory"]
+def test_takeover_of_existing_instances_is_blocked(corpus_verdicts: dict[str, list[Diagnostic]]) -> None:
+    takeovers = [d for d in corpus_verdicts["AmazonEC2FullAccess"] if finding_id(d) == "IAM-ESC-005"]
+    assert [(d.policy_name, d.enforcement_level) for d in takeovers] == [("no-compute-takeover", "mandatory")]
     assert "PRIVESC-P3-96" in takeovers[0].message

@@ -42,6 +42,7 @@ DEFAULT_LEVELS: dict[str, str] = {
     "no-full-admin-access": "mandatory",
     "no-privilege-escalation": "mandatory",
     "no-privilege-escalation-across-policies": "mandatory",
+    "no-compute-takeover": "mandatory",
     "no-unscoped-pass-role": "mandatory",
     "no-service-wildcard": "mandatory",
     "no-allow-with-not-resource": "mandatory",
@@ -2152,10 +2153,157 @@ CASES: list[Case] = [
     ),
     resource_case(
         "aws-managed-ec2-full-access-takes-over-instances",
-        "risky-actions-unconstrained",
+        "no-compute-takeover",
         t.GROUP_POLICY_ATTACHMENT,
         {"group": "g", "policyArn": MANAGED + "AmazonEC2FullAccess"},
-        "IAM-RISK-003",
+        "IAM-ESC-005",
+    ),
+    resource_case(
+        "takeovers-are-no-longer-advice",
+        "risky-actions-unconstrained",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(allow("lambda:UpdateFunctionCode", f"arn:aws:lambda:*:{ACCOUNT}:function:*")),
+        },
+        PASS,
+    ),
+    resource_case(
+        "update-any-function-code",
+        "no-compute-takeover",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": doc(allow("lambda:UpdateFunctionCode"))},
+        "IAM-ESC-005",
+    ),
+    resource_case(
+        "update-any-function-code-with-mfa",
+        "no-compute-takeover",
+        t.GROUP_POLICY,
+        {"group": "g", "policy": doc(allow("lambda:UpdateFunctionCode", Condition=MFA_PRESENT))},
+        "IAM-ESC-005",
+    ),
+    resource_case(
+        "update-a-named-function-code",
+        "no-compute-takeover",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow("lambda:UpdateFunctionCode", f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:report")
+            ),
+        },
+        PASS,
+    ),
+    resource_case(
+        "update-own-functions-code",
+        "no-compute-takeover",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow(
+                    "lambda:UpdateFunctionCode",
+                    Condition={"StringEquals": {"aws:ResourceTag/owner": "${aws:username}"}},
+                )
+            ),
+        },
+        PASS,
+    ),
+    resource_case(
+        "send-command-anywhere-in-an-admin-tier",
+        "no-compute-takeover",
+        t.ROLE_POLICY,
+        {"role": "Admin", "policy": doc(allow("ssm:SendCommand"))},
+        PASS,
+        config={"no-compute-takeover": {"admin_tiers": ["Admin"]}},
+    ),
+    resource_case(
+        "start-session-anywhere-outside-the-admin-tier",
+        "no-compute-takeover",
+        t.ROLE_POLICY,
+        {"role": "Operator", "policy": doc(allow("ssm:StartSession"))},
+        "IAM-ESC-005",
+        config={"no-compute-takeover": {"admin_tiers": ["Admin"]}},
+    ),
+    resource_case(
+        "takeover-that-expired",
+        "no-compute-takeover",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow(
+                    "ssm:SendCommand", Condition={"DateLessThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}
+                )
+            ),
+        },
+        PASS,
+    ),
+    resource_case(
+        "escalation-grant-that-expired",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow("iam:AttachUserPolicy", Condition={"DateLessThan": {"aws:CurrentTime": "2020-01-01"}})
+            ),
+        },
+        PASS,
+    ),
+    resource_case(
+        "escalation-grant-that-expires-next-century",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow("iam:AttachUserPolicy", Condition={"DateLessThan": {"aws:CurrentTime": "2199-01-01"}})
+            ),
+        },
+        "IAM-ESC-001",
+    ),
+    resource_case(
+        "escalation-grant-that-starts-later",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow(
+                    "iam:AttachUserPolicy", Condition={"DateGreaterThan": {"aws:CurrentTime": "2199-01-01"}}
+                )
+            ),
+        },
+        "IAM-ESC-001",
+    ),
+    resource_case(
+        "escalation-grant-until-a-past-token-issue-if-it-exists",
+        "no-privilege-escalation",
+        t.GROUP_POLICY,
+        {
+            "group": "g",
+            "policy": doc(
+                allow(
+                    "iam:AttachUserPolicy",
+                    Condition={"DateLessThanIfExists": {"aws:TokenIssueTime": "2020-01-01"}},
+                )
+            ),
+        },
+        "IAM-ESC-001",
+    ),
+    stack_case(
+        "admin-grant-that-expired",
+        "no-full-admin-access",
+        [
+            ops := group("Ops"),
+            group_policy(
+                ops,
+                "ops-admin-until-2020",
+                doc(allow("*", Condition={"DateLessThan": {"aws:CurrentTime": "2020-01-01"}})),
+            ),
+        ],
+        PASS,
     ),
     resource_case(
         "aws-managed-pass-role-to-its-own-service",

@@ -36,6 +36,27 @@ def test_shipped_stacks_have_no_mandatory_violation(analyzer: PackAnalyzer, ship
     }
 
 
+def test_self_service_policies_draw_no_finding(analyzer: PackAnalyzer, shipped_config: StackRun) -> None:
+    """Listing `user/*/${aws:username}` beside `user/${aws:username}` (users with an IAM path) widens
+    nothing the pack objects to: each user still reaches only their own identity."""
+    result = analyzer.run(shipped_config)
+    assert [d.finding for d in result.diagnostics if d.resource_name.endswith("-self-service")] == []
+
+
+def test_dev_keeps_ec2_full_access_only_through_its_exemptions(
+    analyzer: PackAnalyzer, dev_update: StackRun
+) -> None:
+    config = json.loads((PACK_DIR / "config" / "dev.json").read_text())
+    exempted = {entry["resource"] for entry in config["no-compute-takeover"].pop("exemptions")}
+    with analyzer.configured(config):
+        result = analyzer.run(dev_update)
+    blocked = {
+        (d.policy_name, d.resource_name) for d in result.diagnostics if d.enforcement_level == "mandatory"
+    }
+    assert blocked == {("no-compute-takeover", name) for name in exempted}
+    assert exempted == {"group-LabUser-AmazonEC2FullAccess", "group-SOC_Admins-AmazonEC2FullAccess"}
+
+
 def test_without_admin_tiers_the_admin_tier_is_blocked(analyzer: PackAnalyzer, dev_update: StackRun) -> None:
     result = analyzer.run(dev_update)
     blocked = {

@@ -24,11 +24,16 @@ def policy_json(actions: list[str], resource: str = "*") -> str:
     )
 
 
+# Methods that gain privileges outright, and takeovers of existing compute (P3), each under its own rule.
+ESCALATION_FINDING = "[IAM-ESC-001]"
+TAKEOVER_FINDING = "[IAM-ESC-005]"
+
+
 def escalations(analyzer: PackAnalyzer, actions: list[str], resource: str = "*") -> list[Diagnostic]:
-    """The escalation findings on one group policy: mandatory methods, and takeovers of existing
-    resources (P3), which are advice."""
+    """The escalation findings on one group policy: methods that gain privileges outright
+    (no-privilege-escalation), and takeovers of existing compute (no-compute-takeover); both block."""
     found = analyzer.resource(types.GROUP_POLICY, {"group": "g", "policy": policy_json(actions, resource)})
-    return [d for d in found if d.finding.startswith(("[IAM-ESC-001]", "[IAM-RISK-003]"))]
+    return [d for d in found if d.finding.startswith((ESCALATION_FINDING, TAKEOVER_FINDING))]
 
 
 def cited_ids(diagnostics: list[Diagnostic]) -> set[str]:
@@ -43,9 +48,10 @@ def cited_ids(diagnostics: list[Diagnostic]) -> set[str]:
 @pytest.mark.parametrize("method", PRIVILEGE_ESCALATION_METHODS, ids=lambda m: m.method_id)
 def test_each_escalation_method_is_blocked(analyzer: PackAnalyzer, method: EscalationMethod) -> None:
     found = escalations(analyzer, sorted(method.actions))
-    level = "advisory" if method.category == HIJACK_CATEGORY else "mandatory"
-    # A method may contain a takeover too (CreateProject + StartBuild holds StartBuild): that is advice.
-    found = [d for d in found if d.enforcement_level == level]
+    assert {d.enforcement_level for d in found} == {"mandatory"}, found
+    # A method may contain a takeover too (CreateProject + StartBuild holds StartBuild): its own finding.
+    expected = TAKEOVER_FINDING if method.category == HIJACK_CATEGORY else ESCALATION_FINDING
+    found = [d for d in found if d.finding.startswith(expected)]
     assert len(found) == 1, found
     # The pack names the smallest completed methods: this one, or one whose actions it contains.
     cited = [m for m in PRIVILEGE_ESCALATION_METHODS if m.method_id in cited_ids(found)]

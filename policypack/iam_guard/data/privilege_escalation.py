@@ -19,7 +19,7 @@ expansion and Deny subtraction. Actions are lower-case `service:action`, as the 
 
 `method_id` is `PRIVESC-<category>-<row>`, where `<row>` is the row number in the anchors' table
 (zero-padded to two digits). Ids are stable: a row that is dropped keeps its id retired, and new rows
-get numbers after 110.
+get numbers after 110 (the specification's section "(c) Additions beyond the anchors").
 """
 
 from __future__ import annotations
@@ -1115,6 +1115,20 @@ PRIVILEGE_ESCALATION_METHODS: tuple[EscalationMethod, ...] = (
         actions=("sso:putinlinepolicytopermissionset",),
         sources="PR:sso:PutInlinePolicyToPermissionSet",
         pathfinding_id="SSO-003",
+    ),
+    # Beyond the anchors: section (c) of the specification, rows numbered after 110.
+    # Row 97 without its ecs:DescribeTasks recon read: a task's ARN also comes from ListTasks, logs or
+    # another policy, so ExecuteCommand on every task is a takeover on its own (as row 93 is to row 94).
+    _method(
+        row=111,
+        category="P3",
+        name="ECSExecuteCommandOnKnownTask",
+        actions=("ecs:executecommand",),
+        sources=(
+            "CS9:ECSExecuteCommandOnRunningTask (without its ecs:DescribeTasks recon read); "
+            "PR:ECS+ExecuteCommand (same)"
+        ),
+        pathfinding_id="ECS-006",
     ),
 )
 

@@ -11,7 +11,6 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from iam_guard.catalog import PERMISSIONS_MANAGEMENT, access_level, is_unrestrictable
 from iam_guard.data.credentials_exposure import CREDENTIALS_EXPOSURE_ACTIONS
 from iam_guard.data.data_exfiltration import DATA_EXFILTRATION_ACTIONS
-from iam_guard.escalation import completed_with_grants, describe
 from iam_guard.evaluation import EffectivePermissions, evaluate
 from iam_guard.rule_support import (
     ADMIN_TIERS_SCHEMA,
@@ -73,8 +72,6 @@ def check(
                 f"{args.name}.{site.label} allows {len(modifying)} write or permissions-management "
                 f"action(s) on every resource ({_statements(permissions, modifying)}): {_listing(modifying)}",
             )
-        if hijacks := completed_with_grants(permissions, hijack=True):
-            report("IAM-RISK-003", f"{args.name}.{site.label} can take over {describe(hijacks)}")
 
 
 POLICY = resource_rule(
