@@ -53,8 +53,8 @@ pytest: $(VENV)/.installed
 ## bench: time the offline check and measure the pack's memory; time the check of generated stacks of
 ##        100 to 5,000 people against floors measured in the same run (SIZES=100,500 for a subset; all
 ##        five take 17-19 minutes on 2 cores); then run every AWS-managed policy through the pack,
-##        cloudsplaining and parliament; figures in BENCHMARKS.md, bench/results.json, bench/scale.png
-##        and bench/managed_policy_corpus.md
+##        cloudsplaining and parliament; time the request evaluator beside the simulator (node when present);
+##        figures in BENCHMARKS.md, bench/results.json, bench/scale.png and bench/managed_policy_corpus.md
 bench: $(VENV)/.installed $(BENCH_VENV)/.installed
 	$(BIN)/python bench/run.py --external-python $(BENCH_VENV)/bin/python$(if $(SIZES), --sizes $(SIZES))
 

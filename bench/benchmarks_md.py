@@ -341,6 +341,33 @@ def _legacy(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _evaluation(results: dict[str, Any]) -> list[str]:
+    evaluation = results.get("request_evaluation")
+    if not evaluation:
+        return []
+    simulator = evaluation["simulator"]
+    theirs = (
+        f"{simulator['evaluations_per_second']:,}/s for @cloud-copilot/iam-simulate {simulator['version']} "
+        f"(node, in-process, its {simulator['cases']:,} generated cases)"
+        if simulator.get("ran")
+        else f"not measured ({simulator.get('why')})"
+    )
+    ours = evaluation["ours_shipped_stacks"]
+    same = evaluation["ours_simulator_cases"]
+    seconds = evaluation["who_can_seconds_after_run"]
+    return [
+        "## Request evaluation",
+        "",
+        f"Our evaluator decides {ours['evaluations_per_second']:,} requests/s in-process over the "
+        f"{ours['requests']:,} requests of the shipped stacks' access tests and questions to every "
+        f"principal (target 100,000/s), and {same['evaluations_per_second']:,}/s over the simulator's "
+        f"{same['requests']:,} generated cases; the simulator, measured in the same run: {theirs}. "
+        f"`who-can` after the update-mode run: {seconds['dev']:.3f} s for dev (target 1 s), "
+        f"{seconds['1000 people']:.3f} s at 1,000 people (target 2 s).",
+        "",
+    ]
+
+
 def render(results: dict[str, Any]) -> str:
     """The whole of BENCHMARKS.md for one run's bench/results.json."""
     scale = results["scale"]
@@ -372,6 +399,7 @@ def render(results: dict[str, Any]) -> str:
         *_per_user(scale["results"]),
         *_method(results),
         *_legacy(results),
+        *_evaluation(results),
     ]
     errors = [result for result in scale["results"] if not result["check"]["ran"]]
     for result in errors:

@@ -9,6 +9,10 @@ Then the scale part (bench/scale.py): the check of generated organisations of 10
 targets of the issue "Organization scale"; written as BENCHMARKS.md (bench/benchmarks_md.py) and
 plotted as bench/scale.png by bench/plot_scale.py, run with the benchmark virtualenv's python.
 
+Then the request evaluator (bench/evaluations.py): decisions per second, ours and the independent
+simulator's in the same run, and `who-can`'s time after the run (targets: 100,000/s; 1 s for dev and
+2 s at 1,000 people).
+
 Then every AWS-managed policy document through the pack and through cloudsplaining and parliament
 (bench/managed_corpus.py): the `managed_policy_corpus` section, also written as the table in
 bench/managed_policy_corpus.md. The external tools run in their own virtualenv (`make bench-env`,
@@ -40,6 +44,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 sys.path.insert(1, str(PROJECT_DIR / "policypack"))  # the pack's package, as the pack process imports it
 
 from bench.benchmarks_md import render  # noqa: E402
+from bench.evaluations import measure as measure_evaluations  # noqa: E402
 from bench.generate_stack import SIZES  # noqa: E402
 from bench.managed_corpus import markdown  # noqa: E402
 from bench.managed_corpus import measure as measure_corpus  # noqa: E402
@@ -212,6 +217,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="iamtiers-scale-") as workdir:
         scale = measure(args.sizes, Path(workdir), rounds=args.scale_rounds)
     corpus = _rounded(measure_corpus(args.external_python, ROUNDS))
+    evaluation = measure_evaluations()
     scale["targets"] = _scale_targets(scale, corpus)
     machine["load_average_end"] = os.getloadavg()[0]
     result = {
@@ -223,6 +229,7 @@ def main() -> int:
         "met": verdicts_dev,
         "scale": _rounded(scale),
         "managed_policy_corpus": corpus,
+        "request_evaluation": evaluation,
     }
     result["run_seconds"] = round(time.perf_counter() - run_start, 1)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
@@ -237,7 +244,11 @@ def main() -> int:
     unmet = [name for name, met in scale_met.items() if met is False]
     return (
         0
-        if all(verdicts_dev.values()) and all(corpus["met"].values()) and not unmet and not plot_error
+        if all(verdicts_dev.values())
+        and all(corpus["met"].values())
+        and all(evaluation["met"].values())
+        and not unmet
+        and not plot_error
         else 1
     )
 

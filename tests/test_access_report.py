@@ -21,7 +21,7 @@ import offline.access.generate
 from components.config import StackConfig, parse_stack_config
 from offline.access.generate import generate
 from offline.cli import main
-from offline.running.engine import StackRun
+from offline.running.engine import StackRun, run_stack
 from offline.running.stack_files import load_stack_settings
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, stack_config, stack_run
 
@@ -354,3 +354,33 @@ def test_an_unwritable_output_is_exit_2(
     blocker.write_text("", encoding="utf-8")
     assert main(["report", "--stack", "prod", "--output", str(blocker / "prod.md")]) == 2
     assert capsys.readouterr().err.startswith(f"error: --output {blocker / 'prod.md'}: cannot write")
+
+
+def test_before_mfa_column_is_the_evaluators_answer_at_each_users_real_arn(tmp_path: Path) -> None:
+    """Every dev console user can complete the first sign-in and nothing else; a group without the
+    self-service statement leaves its members unable to enrol MFA, and the document says so."""
+    rows = {row["User"].split("`")[1]: row for row in table(section(document("dev"), "## Users"), "User")}
+    for name in ("alice.nguyen", "carmen.diaz", "dmitri.ivanov", "farah.haddad"):
+        assert rows[name]["Before MFA (evaluated)"] == (
+            "can change the password, can create an MFA device, can enable it; nothing else"
+        )
+    assert rows["lab-metrics-publisher"]["Before MFA (evaluated)"] == "-"  # no console
+    text = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
+    lab_user = text.index("      - name: LabUser\n")
+    broken = text[:lab_user] + text[lab_user:].replace(
+        "        managed_policies:\n",
+        "        self_service_credentials: false\n        managed_policies:\n",
+        1,
+    )
+    (tmp_path / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.test.yaml").write_text(broken)
+    (tmp_path / "__main__.py").symlink_to(PROJECT_DIR / "__main__.py")
+    settings = load_stack_settings(tmp_path, "test")
+    run = run_stack(tmp_path, "test", preview=False)
+    rows = {
+        row["User"].split("`")[1]: row
+        for row in table(section(generate(run, settings, tmp_path, None), "## Users"), "User")
+    }
+    assert rows["dmitri.ivanov"]["Before MFA (evaluated)"] == (
+        "**cannot change the password**, **cannot create an MFA device**, **cannot enable it**; nothing else"
+    )

@@ -130,7 +130,16 @@ def _users(model: AccessModel) -> list[str]:
     lines = ["## Users", ""]
     if not model.users:
         return [*lines, "This stack manages no IAM users."]
-    header = ["User", "Status", "Groups", "Console", "Access keys", "MFA", "Assumable tiers (account:tier)"]
+    header = [
+        "User",
+        "Status",
+        "Groups",
+        "Console",
+        "Access keys",
+        "MFA",
+        "Before MFA (evaluated)",
+        "Assumable tiers (account:tier)",
+    ]
     rows = []
     for user in model.users:
         who = _code(user.name) + f" ({user.path}" + (f", {user.email})" if user.email else ")")
@@ -144,6 +153,7 @@ def _users(model: AccessModel) -> list[str]:
                 _console(user),
                 _keys(user),
                 _user_mfa(user),
+                user.without_mfa,
                 _tier_list(user.tiers),
             ]
         )

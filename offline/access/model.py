@@ -8,15 +8,17 @@ the order in which the SDK happened to register resources.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from offline.access.levels import ServiceAccess, service_access
 from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 from offline.judging.analyzer_client import PACK_DIR
-from offline.judging.principals import stack_resources
+from offline.judging.principals import Subject, stack_resources, subjects_of
+from offline.judging.requests import ask, request_time
 from offline.reporting.check_report import ExemptionInForce, exemptions_in_force
 from offline.running.engine import StackRun
 
@@ -26,6 +28,7 @@ from iam_guard.catalog import expand_all
 from iam_guard.conditions import requires_present_mfa
 from iam_guard.documents import Statement
 from iam_guard.escalation import completed_with_grants, describe
+from iam_guard.request_evaluation import Decision
 from iam_guard.rules.console_users_mfa_guarded import is_mfa_guard
 from iam_guard.stack_model import AttachedDocument, Principal, StackModel, StackResource
 
@@ -166,6 +169,7 @@ class UserAccess:
     mfa_guard_groups: tuple[str, ...]  # groups whose MFA guard applies to the user
     policies: tuple[PolicyEntry, ...]  # attached to the user itself (the pack's no-user-policies forbids it)
     tiers: tuple[TierGrant, ...]
+    without_mfa: str = "-"  # what the evaluator lets the user do before MFA (first_sign_in)
 
 
 @dataclass(frozen=True)
@@ -395,6 +399,33 @@ def _role(
     )
 
 
+# What a console user must be able to do before MFA, on their own ARN: AWS's forced password reset,
+# then MFA enrolment; and one call that proves the rest is shut.
+_FIRST_SIGN_IN = (
+    ("iam:ChangePassword", "user", "change the password"),
+    ("iam:CreateVirtualMFADevice", "mfa", "create an MFA device"),
+    ("iam:EnableMFADevice", "user", "enable it"),
+)
+_SHUT = ("s3:ListAllMyBuckets", "*")
+
+
+def first_sign_in(subject: Subject, user: UserAccess, when: datetime.datetime) -> str:
+    """What the request evaluator lets a console user do without MFA, at their real ARN (path
+    included): the first sign-in's steps, and whether anything else is open."""
+    if user.disabled or not user.console:
+        return "-"
+    account = subject.arn.split(":")[4]
+    steps = []
+    for action, kind, step in _FIRST_SIGN_IN:
+        if action == "iam:ChangePassword" and not user.password_reset:
+            continue
+        resource = subject.arn if kind == "user" else f"arn:aws:iam::{account}:mfa/{user.name}"
+        allowed = ask(subject, action, resource, mfa=False, when=when).decision is Decision.ALLOWED
+        steps.append(f"can {step}" if allowed else f"**cannot {step}**")
+    other = ask(subject, *_SHUT, mfa=False, when=when).decision is Decision.ALLOWED
+    return ", ".join(steps) + ("; **other calls are open**" if other else "; nothing else")
+
+
 def build_access_model(
     run: StackRun, *, account_id: str, pack_config: Mapping[str, Any], sources: Sources
 ) -> AccessModel:
@@ -402,7 +433,7 @@ def build_access_model(
 
     Raises `check_report.ReportError` for an exemption entry the pack would refuse.
     """
-    _, exemptions = exemptions_in_force(PACK_DIR, pack_config)
+    today, exemptions = exemptions_in_force(PACK_DIR, pack_config)  # the pack's clock
     model = StackModel(stack_resources(run))
     principals = sorted(model.in_stack_principals(), key=lambda p: (p.kind, p.key))
     roles = {p.key: p for p in principals if p.kind == "role"}
@@ -420,7 +451,12 @@ def build_access_model(
             policies=_policies(model, principal),
             access=_access(model, principal),
         )
-    users = tuple(_user(model, p, groups) for p in principals if p.kind == "user")
+    subjects = subjects_of(run, account_id)
+    when = request_time(today)
+    users = tuple(
+        replace(user, without_mfa=first_sign_in(subjects.by_reference[f"user/{user.name}"], user, when))
+        for user in (_user(model, p, groups) for p in principals if p.kind == "user")
+    )
     admin_tiers = _admin_tiers(pack_config)
     named_by_program = {r.urn for r in run.resources if "name" in r.inputs}  # the others AWS names
     role_entries = [

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config.access_tests import request_resource_problem, single_action_problem
-from offline.judging.access_tests import AccessTestError
+from offline.judging.access_tests import AccessTestError, implicit_denial
 from offline.judging.analyzer_client import PACK_DIR
 from offline.judging.principals import Subject, Subjects, subjects_of
 from offline.judging.requests import Answer, ContextValue, QuestionError, ask, request_time, subject, who_can
@@ -113,10 +113,7 @@ def _statement_lines(asked: AskedStack, principal: Subject, evaluation: Evaluati
         where = f"  ({entry['location']})" if entry["location"] else ""
         lines.append(f"  {verb} {entry['statement']}{where}")
     if evaluation.decision is Decision.IMPLICITLY_DENIED:
-        if evaluation.missing:
-            lines.append(f"  allowed by the identity policies, but not by the {evaluation.missing}")
-        elif not evaluation.deciding:
-            lines.append("  no statement allows it")
+        lines.append(f"  {implicit_denial(evaluation)}")
     return lines
 
 
@@ -159,12 +156,21 @@ def answer_can(
 
 
 def _path(answer: Answer) -> str:
+    """How the principal is allowed: its tier switch, the groups whose statements allow it, or its
+    own policies by name."""
     if answer.via:
         return " → ".join(answer.via)
-    granting = sorted({s.policy.split(":", 1)[0] for s in answer.evaluation.deciding if s.effect == "Allow"})
     kind = "role" if answer.subject.kind == "tier" else answer.subject.kind
     own = f"{kind} {answer.subject.arn.rsplit('/', 1)[-1]}"
-    return ", ".join(g for g in granting if g != own) or "its own policies"
+    holders: dict[str, set[str]] = {}
+    for statement in answer.evaluation.deciding:
+        if statement.effect == "Allow":
+            holder, _, policy = statement.policy.partition(": ")
+            holders.setdefault(holder, set()).add(policy)
+    groups = [holder for holder in sorted(holders) if holder != own]
+    if groups:
+        return ", ".join(groups)
+    return "its own " + ", ".join(sorted(holders.get(own, set()))) if own in holders else "its own policies"
 
 
 def answer_who_can(

@@ -54,10 +54,19 @@ class AccessTestResult:
     def outcome(self) -> str:
         """What happened, and what decided it."""
         decision = self.evaluation.decision.value
-        decided = "; ".join(s.label for s in self.evaluation.deciding) or "no statement allows it"
-        if self.evaluation.missing:
-            decided += f" (not allowed by the {self.evaluation.missing})"
+        if self.evaluation.decision is Decision.IMPLICITLY_DENIED:
+            decided = implicit_denial(self.evaluation)
+        else:
+            decided = "; ".join(s.label for s in self.evaluation.deciding)
         return f"expected {self.test.expect}, got {decision}: {decided}"
+
+
+def implicit_denial(evaluation: Evaluation) -> str:
+    """Why nothing allowed the request: no identity statement, or the boundary or trust that did not."""
+    if evaluation.missing in (None, "identity-based policy"):
+        return "no statement of its identity policies allows it"
+    allowed = "; ".join(s.label for s in evaluation.deciding if s.effect == "Allow")
+    return f"allowed by {allowed or 'its identity policies'}, but not by its {evaluation.missing}"
 
 
 def read_access_tests(config: Mapping[str, str]) -> list[AccessTest]:
