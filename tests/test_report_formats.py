@@ -27,6 +27,7 @@ from offline.judging.analyzer_client import PACK_DIR
 from offline.reporting.check_report import (
     REPORT_VERSION,
     CheckReport,
+    access_tests_heading,
     render_table,
     report_document,
     split_finding,
@@ -281,7 +282,9 @@ def test_sarif_help_uri_is_a_github_url_in_actions(clean: Case) -> None:
     rules = sarif_log(clean.report, GITHUB_ACTIONS)["runs"][0]["tool"]["driver"]["rules"]
     sha = GITHUB_ACTIONS["GITHUB_SHA"]
     assert {rule["helpUri"] for rule in rules} == {
-        f"https://github.com/acme/iamtiers/blob/{sha}/policypack/docs/{rule['id']}.md" for rule in rules
+        f"https://github.com/acme/iamtiers/blob/{sha}/"
+        + ("docs/access-tests.md" if rule["id"] == "access-test" else f"policypack/docs/{rule['id']}.md")
+        for rule in rules
     }
 
 
@@ -294,7 +297,7 @@ def test_sarif_levels_follow_enforcement(violating: Case) -> None:
         for mode in ("preview", "update")
         for v in violations(document, mode)
     }
-    results = log["runs"][0]["results"]
+    results = [r for r in log["runs"][0]["results"] if r["ruleId"] != "access-test"]
     assert {
         (r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], r["level"])
         for r in results
@@ -306,7 +309,7 @@ def test_sarif_levels_follow_enforcement(violating: Case) -> None:
 
 
 def test_sarif_merges_what_both_modes_report(case: Case) -> None:
-    results = sarif_log(case.report, {})["runs"][0]["results"]
+    results = [r for r in sarif_log(case.report, {})["runs"][0]["results"] if r["ruleId"] != "access-test"]
     document = report_document(case.report)
     distinct = {
         (v["policy"], v["urn"], v["message"])
@@ -391,7 +394,14 @@ def table_rows(markdown: str, heading: str) -> list[str]:
 def test_markdown_has_a_table_per_mode_mandatory_first(violating: Case) -> None:
     markdown = render_markdown(violating.report)
     assert markdown.startswith("## Policy check: stack `test`\n")
-    assert "**Exit 1: mandatory policy violations would stop `pulumi preview` and `pulumi up`.**" in markdown
+    # AdministratorAccess on LabUser also breaks two of dev's access tests (LabUser creates no user).
+    failed = len(violating.report.failed_access_tests)
+    assert failed == 2
+    assert (
+        "**Exit 1: mandatory policy violations would stop `pulumi preview` and `pulumi up`; "
+        f"{failed} access test(s) of the stack file failed.**"
+    ) in markdown
+    assert markdown.count("| **FAILED** | ") == failed
     for result in violating.report.results:
         heading = (
             f"### {result.mode.capitalize()}: {len(result.mandatory)} mandatory, "
@@ -481,7 +491,12 @@ def test_table_without_exemptions_is_unchanged(clean_without_exemptions: Case) -
     report = clean_without_exemptions.report
     table = render_table(report)
     assert "Exemptions in force" not in table
-    assert table.endswith(f"\n  0 mandatory, {len(report.results[1].advisory)} advisory violation(s)\n")
+    counts = f"\n  0 mandatory, {len(report.results[1].advisory)} advisory violation(s)\n"
+    # The update's counts, then the access tests (prod's 12), and nothing after them.
+    assert f"{counts}{access_tests_heading(report)}\n" in table
+    assert table.endswith(
+        f"({report.relative(report.access_test_origins[-1].path)}:{report.access_test_origins[-1].line})\n"
+    )
 
 
 # --- the command: exit codes and where the report goes ---

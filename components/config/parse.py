@@ -34,10 +34,12 @@ def _cross_reference(
     raw: Mapping[str, Any],
     namespace: str,
     files: Mapping[str, CollectionFile],
+    prior: list[str],
 ) -> list[str]:
     """Duplicate names and dangling references, judged on the merged entries.
 
-    Works on raw values so that it reports alongside type errors, not after them.
+    Works on raw values so that it reports alongside type errors, not after them; `prior` holds those,
+    so that a misnamed user, group or tier is not reported again at every access test naming it.
     """
     problems: list[str] = []
     for kind, pairs in entries.items():
@@ -92,7 +94,13 @@ def _cross_reference(
         "group": group_names,
         "tier": tier_names,
     }
-    problems.extend(access_test_reference_problems(raw.get("access_tests"), names, _suggest))
+    # A user, group or tier whose own name is wrong is reported once, at its name, not again at
+    # every access test that names it correctly.
+    misnamed = any(
+        re.match(r"^(users|groups|role_tiers)\.items\[\d+\]\.name: ", problem) for problem in prior
+    )
+    if not misnamed:
+        problems.extend(access_test_reference_problems(raw.get("access_tests"), names, _suggest))
     if account.get("manage_alias", True) and not account.get("alias") and "id" in account:
         problems.append(
             "account.alias: required while account.manage_alias is true; set it or turn manage_alias off"
@@ -125,7 +133,7 @@ def parse_stack_config(
         config = StackConfig.model_validate(document)
     except ValidationError as error:
         problems.extend(_rewrite_item_path(p, paths) for p in _validation_problems("", error, StackConfig))
-    problems.extend(_cross_reference(entries, raw, namespace, files))
+    problems.extend(_cross_reference(entries, raw, namespace, files, problems))
     if problems or config is None:
         raise ConfigError([_placed(problem, namespace, files) for problem in problems])
     return config

@@ -454,13 +454,21 @@ def test_the_shipped_mfa_guard_denies_without_mfa_and_long_term_keys() -> None:
     assert evaluate_request([guard, everything], change_password).decision is ALLOWED
 
 
-def test_the_shipped_self_service_policy_reaches_only_users_without_a_path() -> None:
+def test_the_shipped_self_service_policy_reaches_users_with_and_without_a_path() -> None:
+    """`user/${aws:username}` alone matches only users at path `/` (the lockout of every dev user);
+    the program lists `user/*/${aws:username}` beside it, and nobody reaches another user."""
     self_service = NamedPolicy("self-service", parse_policy(self_service_policy(ACCOUNT)))
     context = {"aws:username": "farah.haddad"}
     on_path = request("iam:CreateAccessKey", USER, context)
     at_root = request("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/farah.haddad", context)
-    assert evaluate_request([self_service], on_path).decision is IMPLICIT
+    someone_else = request("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/lab/emma.wright", context)
+    assert evaluate_request([self_service], on_path).decision is ALLOWED
     assert evaluate_request([self_service], at_root).decision is ALLOWED
+    assert evaluate_request([self_service], someone_else).decision is IMPLICIT
+    root_only = policy(
+        "root-only", allow("iam:CreateAccessKey", f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}")
+    )
+    assert evaluate_request([root_only], on_path).decision is IMPLICIT
 
 
 # -- evaluate_assume_role ---------------------------------------------------------------------------
