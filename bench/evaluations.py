@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +84,7 @@ def _stack_calls(subjects: Subjects, tests_config: dict[str, str]) -> list[Calla
     for reference, action, resource, mfa in asked:
         subject = subjects.by_reference[reference]
         request = Request(action, resource, subject.caller_arn, caller_context(subject, mfa=mfa, when=when))
-        identity, boundary = subject.identity, subject.boundary
-        calls.append(lambda i=identity, r=request, b=boundary: evaluate_request(i, r, boundary=b))
+        calls.append(partial(evaluate_request, subject.identity, request, boundary=subject.boundary))
     return calls
 
 
@@ -108,13 +108,9 @@ def _fixture_calls() -> list[Callable[[], object]]:
         boundary = [named(entry) for entry in case["boundary"]] if case.get("boundary") else None
         if case.get("trust"):
             trust = named(case["trust"], "trust")
-            calls.append(
-                lambda i=identity, r=request, t=trust, b=boundary: evaluate_assume_role(
-                    i, r, trust=t, boundary=b
-                )
-            )
+            calls.append(partial(evaluate_assume_role, identity, request, trust=trust, boundary=boundary))
         else:
-            calls.append(lambda i=identity, r=request, b=boundary: evaluate_request(i, r, boundary=b))
+            calls.append(partial(evaluate_request, identity, request, boundary=boundary))
     return calls
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from iam_guard import aws_managed
 
-from offline.access.model import stack_resources
+from offline.judging.principals import stack_resources
 from offline.running.engine import run_stack
 from scripts.simulator_cases.cases import (
     HOME,
