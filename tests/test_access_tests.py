@@ -13,10 +13,14 @@ import pytest
 
 import offline.access.questions
 import offline.cli
+import offline.operations.check
 from components.config import ConfigError, parse_stack_config
 from offline.judging.access_tests import read_access_tests, run_access_tests
 from offline.judging.principals import Subjects, subjects_of
 from offline.judging.requests import request_time
+from offline.reporting.check_report import report_document
+from offline.reporting.markdown import render_markdown
+from offline.reporting.sarif import sarif_log
 from offline.running.engine import StackRun
 from offline.running.stack_files import load_stack_settings
 from tests.conftest import PROJECT_DIR, stack_config, stack_run
@@ -270,3 +274,40 @@ def test_bad_questions_exit_2_with_one_clean_line(
     assert (code, out) == (2, "")
     assert err.startswith("error: ") and message in err and "Traceback" not in err
 
+
+def test_every_report_format_shows_the_broken_promise_on_its_line(tmp_path: Path) -> None:
+    text = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
+    broken = text.replace("actions: [ec2:StartInstances, ec2:StopInstances]", "actions: [ec2:*]")
+    project = project_with(tmp_path / "project", broken)
+    report = offline.operations.check.run_check(
+        "test", project, PROJECT_DIR / "policypack", PROJECT_DIR / "policypack" / "config" / "dev.json"
+    )
+    failed = {result.test.action for result in report.failed_access_tests}
+    assert "ec2:TerminateInstances" in failed  # ec2:* on instances: SOC_Analyst terminates now
+    assert report.exit_code == 1
+    [terminate] = [
+        r for r in report.failed_access_tests
+        if (r.test.principal, r.test.action) == ("tier/SOC_Analyst", "ec2:TerminateInstances")
+    ]  # fmt: skip
+    lines = broken.splitlines()
+    line = next(
+        i + 1
+        for i in range(len(lines))
+        if lines[i].strip() == "- principal: tier/SOC_Analyst"
+        and lines[i + 1].strip() == "action: ec2:TerminateInstances"
+    )
+    sarif = sarif_log(report, {})["runs"][0]
+    [result] = [
+        r for r in sarif["results"]
+        if r["ruleId"] == "access-test" and r["properties"]["configKey"] == terminate.key
+    ]  # fmt: skip
+    assert result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == line
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Pulumi.test.yaml"
+    assert "SOC_Analyst never terminates instances" in result["message"]["text"]
+    document = report_document(report)
+    [entry] = [t for t in document["access_tests"] if t["location"]["key"] == terminate.key]
+    assert (entry["passed"], entry["decision"], entry["location"]["line"]) == (False, "Allowed", line)
+    assert any("inline policy 'tier-SOC_Analyst-inline'" in d for d in entry["deciding"])
+    markdown = render_markdown(report)
+    assert f"`Pulumi.test.yaml:{line}`" in markdown and "| **FAILED** | " in markdown
