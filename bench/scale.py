@@ -7,9 +7,9 @@ For each size (bench/generate_stack.py), in one run and one size after the other
   timers say where the time goes, /proc says what the pack process used.
 - **the floor**: a fresh process runs the flat program (bench/flat_program.py: the same custom
   resources, registered flat, no components, no pydantic) in both modes under offline.running.engine's
-  mock runtime, then starts the no-op pack (bench/noop_pack: the pack's policies, doing nothing) and sends
-  it, through offline.judging.gate, the same Remediate/Analyze/AnalyzeStack requests the check sent the real
-  pack for both modes (bench/check_phases.py `floor`).
+  mock runtime, then starts the no-op pack (bench/noop_pack: the pack's policies, each doing nothing)
+  and sends it, through offline.judging.gate, the same Remediate/Analyze/AnalyzeStack requests the check
+  sent the real pack for both modes (bench/check_phases.py `floor`).
 
 Every figure is then a ratio to its floor: the check to the floor, the program to the flat
 program, the pack's Analyze and AnalyzeStack to the no-op pack's. Targets are judged here and

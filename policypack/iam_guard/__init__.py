@@ -29,6 +29,7 @@ from iam_guard.rules import (
     risky_actions_unconstrained,
     role_trust_safe,
     secrets_pgp_encrypted,
+    self_scoped_statements_match,
     session_duration_bound,
 )
 
@@ -54,6 +55,7 @@ ALL_POLICIES: list[Policy] = [
     login_profile_forces_reset.POLICY,
     password_policy.POLICY,
     risky_actions_unconstrained.POLICY,
+    self_scoped_statements_match.POLICY,
     required_tags.POLICY,
     session_duration_bound.POLICY,
     secrets_pgp_encrypted.POLICY,

@@ -185,6 +185,11 @@ FINDINGS: dict[str, Finding] = {
             "Keep at most one active access key per user (CIS 1.13).",
         ),
         Finding(
+            "IAM-CONSOLE-006",
+            "Console user cannot change the generated password or enrol MFA",
+            "Allow the user iam:ChangePassword and iam:EnableMFADevice on its own ARN and iam:CreateVirtualMFADevice on arn:aws:iam::ACCOUNT:mfa/<user name>, without requiring MFA; a user's ARN includes its path, so beside arn:aws:iam::ACCOUNT:user/${aws:username} list arn:aws:iam::ACCOUNT:user/*/${aws:username}.",
+        ),
+        Finding(
             "IAM-PASSWORD-001",
             "No account password policy",
             "Add an aws.iam.AccountPasswordPolicy to the stack that manages console users.",
@@ -206,6 +211,11 @@ FINDINGS: dict[str, Finding] = {
         ),
         # IAM-RISK-003 (takeovers, advisory under risky-actions-unconstrained) is retired: no-compute-takeover
         # reports them as IAM-ESC-005.
+        Finding(
+            "IAM-SELF-001",
+            "Self-scoped statement misses users with a path",
+            "Beside arn:aws:iam::ACCOUNT:user/${aws:username} list arn:aws:iam::ACCOUNT:user/*/${aws:username}: a user's ARN includes its IAM path, and ${aws:username} is the name alone.",
+        ),
         Finding("IAM-TAG-001", "Missing owner tags", "Add the listed tag keys."),
         Finding(
             "IAM-SESSION-001",

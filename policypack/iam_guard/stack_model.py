@@ -8,12 +8,15 @@ Only values whose source lies outside the stack stay unresolved, and are listed 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from iam_guard import aws_managed, types
 from iam_guard.conditions import requires_present_mfa
 from iam_guard.documents import (
+    IN_STACK_ARN,
     DocumentKind,
     PolicyDocument,
     PolicyDocumentError,
@@ -25,6 +28,11 @@ from iam_guard.managed_documents import aws_managed_document
 
 PrincipalKind = Literal["user", "group", "role"]
 AWS_MANAGED_PREFIX = ":iam::aws:policy/"
+# The account a user is judged in when nothing in the stack names one: no Resource of the stack can then
+# tell accounts apart, so any account answers the same (shown as ACCOUNT in findings).
+STAND_IN_ACCOUNT = "000000000000"
+_IAM_ARN_ACCOUNT = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):")
+_USER_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):user(/(?:.*/)?)([^/]+)$")
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class Principal:
     access_keys: list[StackResource] = field(default_factory=list)
     trust: PolicyDocument | None = None
     boundary: AttachedDocument | None = None  # the permissions boundary, when the pack can read it
+    sources: list[str] = field(default_factory=list)  # URNs of the resources that attach policies or groups
 
     @property
     def label(self) -> str:
@@ -75,6 +84,37 @@ class Unresolved:
     urn: str
     key: str
     reason: str
+
+
+@dataclass(frozen=True)
+class UserArn:
+    """An IAM user's ARN as AWS matches it in a request: its path is part of it
+    (`arn:aws:iam::111111111111:user/lab/farah.haddad`), while `${aws:username}` is the name alone."""
+
+    partition: str
+    account: str  # STAND_IN_ACCOUNT when nothing in the stack names the account
+    path: str  # "/" or "/lab/"
+    name: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account}:user{self.path}{self.name}"
+
+    @property
+    def mfa_device(self) -> str:
+        """The virtual MFA device the console creates for the user: named after it, at path /."""
+        return f"arn:{self.partition}:iam::{self.account}:mfa/{self.name}"
+
+    def at_root(self) -> UserArn:
+        """The same user at path /: what `user/${aws:username}` matches."""
+        return UserArn(self.partition, self.account, "/", self.name)
+
+    def shown(self, arn: str | None = None) -> str:
+        """`arn` (default: the user's ARN) as findings print it: a stand-in account reads ACCOUNT."""
+        text = self.arn if arn is None else arn
+        if self.account == STAND_IN_ACCOUNT:
+            return text.replace(f":iam::{STAND_IN_ACCOUNT}:", ":iam::ACCOUNT:", 1)
+        return text
 
 
 def managed_policy_name(arn: str) -> str:
@@ -97,8 +137,10 @@ class StackModel:
         # Users of a group hold the same documents: each combination is evaluated once per model.
         self._evaluated: dict[tuple[int, ...], EffectivePermissions] = {}
         self._permissions: dict[tuple[PrincipalKind, str], EffectivePermissions] = {}
+        self.user_arns: dict[str, UserArn] = {}  # in-stack users whose ARN is known or can be built
         self._index()
         self._attach()
+        self._locate_users()
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -229,6 +271,7 @@ class StackModel:
     ) -> None:
         for name in names:
             principal = self._wired(kind, name)
+            principal.sources.append(resource.urn)
             principal.documents.extend(documents)
             principal.managed_policy_arns.extend((arn, resource.urn) for arn in arns)
 
@@ -292,10 +335,12 @@ class StackModel:
             groups = self.references(resource, "groups", "group")
             for user in self.references(resource, "user", "user"):
                 self._wired("user", user).groups.update(groups)
+                self._wired("user", user).sources.append(resource.urn)
         for resource in self.of_type(types.GROUP_MEMBERSHIP):
             groups = self.references(resource, "group", "group")
             for user in self.references(resource, "users", "user"):
                 self._wired("user", user).groups.update(groups)
+                self._wired("user", user).sources.append(resource.urn)
         for resource in self.of_type(types.USER_LOGIN_PROFILE):
             for user in self.references(resource, "user", "user"):
                 self._wired("user", user).login_profiles.append(resource)
@@ -366,3 +411,107 @@ class StackModel:
             for group in sorted(principal.groups):
                 documents.extend(self.principal("group", group).documents)
         return documents
+
+    def pending(self, principal: Principal) -> list[Unresolved]:
+        """What the update still has to tell about the principal's policies: unresolved values of the
+        resources that attach policies (or, for a user, groups) to it or to its groups."""
+        sources = set(principal.sources)
+        if principal.kind == "user":
+            for group in principal.groups:
+                sources.update(self.principal("group", group).sources)
+        return [item for item in self.unresolved if item.urn in sources]
+
+    # -- where users are ---------------------------------------------------------------------
+
+    def _locate_users(self) -> None:
+        """Each in-stack user's ARN (`user_arns`); for a console user whose ARN cannot be known before the
+        update, an `unresolved` entry, so that no rule judging its requests passes it unseen."""
+        accounts = _Accounts(
+            outputs={
+                (match.group(1), match.group(2))
+                for resource in self.resources
+                if resource.type in (types.USER, types.GROUP, types.ROLE, types.POLICY)
+                and isinstance(arn := resource.props.get("arn"), str)
+                and (match := _IAM_ARN_ACCOUNT.match(arn))
+            },
+            documents=_accounts_named(
+                document for principal in self.principals.values() for document in principal.documents
+            ),
+        )
+        for resource in self.of_type(types.USER):
+            user = self.principal("user", resource.iam_name or resource.urn)
+            located, reason = self._user_arn(resource, user, accounts)
+            if located is not None:
+                self.user_arns[user.key] = located
+            elif user.login_profiles:
+                self.unresolved.append(Unresolved(resource.urn, "arn", reason))
+
+    def _user_arn(
+        self, resource: StackResource, user: Principal, accounts: _Accounts
+    ) -> tuple[UserArn | None, str]:
+        """The user's `arn` output when known; else built from its name, its `path` (default /) and the
+        account the stack names (`_account_of`)."""
+        arn = resource.props.get("arn")
+        if isinstance(arn, str) and (match := _USER_ARN.match(arn)):
+            return UserArn(match.group(1), match.group(2), match.group(3), match.group(4)), ""
+        name = resource.iam_name
+        if name is None:
+            return None, f"the name of user '{resource.name}' is known only after the update"
+        path = resource.props.get("path")
+        if path is None or path == "":
+            path = "/"
+        if not isinstance(path, str) or types.is_unknown(path):
+            return None, f"the path of user '{name}' is known only after the update"
+        account, reason = self._account_of(user, accounts)
+        if account is None:
+            return None, reason
+        return UserArn(account[0], account[1], path, name), ""
+
+    def _account_of(self, user: Principal, accounts: _Accounts) -> tuple[tuple[str, str] | None, str]:
+        """(partition, account) of a user whose ARN is not known yet: the one account of the stack's known
+        IAM ARNs; else the one its own documents name for IAM users and MFA devices, or else for any IAM
+        resource (another account's roles, say); else the one the stack's documents name; else a stand-in,
+        when no document names any account (none can then tell accounts apart)."""
+        own = self.effective_documents(user) + ([user.boundary] if user.boundary else [])
+        candidates = (
+            ("the ARNs of the stack's IAM resources", accounts.outputs),
+            (f"the policies of {user.label}, for users", _accounts_named(own, ("user/", "mfa/"))),
+            (f"the policies of {user.label}", _accounts_named(own)),
+            ("the stack's policies", accounts.documents),
+        )
+        for where, named in candidates:
+            if len(named) == 1:
+                return next(iter(named)), ""
+            if named:
+                shown = ", ".join(sorted(account for _, account in named))
+                return (
+                    None,
+                    f"the account of {user.label} is known only after the update ({where} name {shown})",
+                )
+        return ("aws", STAND_IN_ACCOUNT), ""
+
+
+@dataclass(frozen=True)
+class _Accounts:
+    """(partition, account) pairs the stack names: in its resources' known ARNs, in its documents."""
+
+    outputs: set[tuple[str, str]]
+    documents: set[tuple[str, str]]
+
+
+def _accounts_named(
+    documents: Iterable[AttachedDocument], resource_types: tuple[str, ...] = ("",)
+) -> set[tuple[str, str]]:
+    """(partition, account) of every IAM ARN (of one of `resource_types`, by the start of the resource
+    part) in the Resource and NotResource of the documents written for this stack (AWS's own documents
+    name no account)."""
+    accounts: set[tuple[str, str]] = set()
+    for document in documents:
+        if document.aws_managed:
+            continue
+        for statement in document.document.statements:
+            for pattern in (*(statement.resources or ()), *(statement.not_resources or ())):
+                match = _IAM_ARN_ACCOUNT.match(pattern)
+                if match and pattern != IN_STACK_ARN and pattern[match.end() :].startswith(resource_types):
+                    accounts.add((match.group(1), match.group(2)))
+    return accounts

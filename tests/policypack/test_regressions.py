@@ -23,6 +23,21 @@ GUARD_NOT_ACTIONS = [
 ]
 
 
+# What a console user needs allowed at first sign-in, on its own user (at any path) and MFA device.
+SELF_SERVICE_STATEMENTS: list[dict[str, Any]] = [
+    {
+        "Effect": "Allow",
+        "Action": ["iam:ChangePassword", "iam:EnableMFADevice"],
+        "Resource": ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"],
+    },
+    {
+        "Effect": "Allow",
+        "Action": "iam:CreateVirtualMFADevice",
+        "Resource": "arn:aws:iam::*:mfa/${aws:username}",
+    },
+]
+
+
 def document(*statements: dict[str, Any], as_list: bool = True) -> str:
     body: Any = list(statements) if as_list or len(statements) != 1 else statements[0]
     return json.dumps({"Version": "2012-10-17", "Statement": body})
@@ -276,7 +291,8 @@ def test_unknown_group_names_are_resolved_for_the_mfa_check(analyzer: PackAnalyz
             "NotAction": GUARD_NOT_ACTIONS,
             "Resource": "*",
             "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
-        }
+        },
+        *SELF_SERVICE_STATEMENTS,
     )
     user = FakeResource(types.USER, "dana", {"name": "dana"})
     guarded = FakeResource(types.GROUP, "guarded", {"name": "guarded"})
@@ -346,6 +362,11 @@ def _console_user_in(group_policy_doc: str) -> list[FakeResource]:
         user,
         group,
         FakeResource(types.GROUP_POLICY, "people-guard", {"group": "people", "policy": group_policy_doc}),
+        FakeResource(
+            types.GROUP_POLICY,
+            "people-self-service",
+            {"group": "people", "policy": document(*SELF_SERVICE_STATEMENTS)},
+        ),
         FakeResource(types.USER_LOGIN_PROFILE, "dana-login", {"user": "dana", "passwordResetRequired": True}),
         FakeResource(types.USER_GROUP_MEMBERSHIP, "dana-groups", {"user": "dana", "groups": ["people"]}),
         FakeResource(

@@ -58,6 +58,7 @@ DEFAULT_LEVELS: dict[str, str] = {
     "password-policy": "mandatory",
     "aws-managed-policy-exists": "mandatory",
     "risky-actions-unconstrained": "advisory",
+    "self-scoped-statements-match": "advisory",
     "required-tags": "advisory",
     "session-duration-bound": "advisory",
     "secrets-pgp-encrypted": "advisory",
@@ -172,6 +173,24 @@ def mfa_guard(not_actions: Sequence[str] = MFA_GUARD_NOT_ACTIONS, operator: str 
     )
 
 
+OWN_USER = f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"
+OWN_USER_ANY_PATH = f"arn:aws:iam::{ACCOUNT}:user/*/${{aws:username}}"
+OWN_MFA_DEVICE = f"arn:aws:iam::{ACCOUNT}:mfa/${{aws:username}}"
+
+
+def self_service(*own_user: str) -> str:
+    """What a user needs at first sign-in, on its own user (`own_user`) and its own virtual MFA device."""
+    return doc(
+        allow(
+            ["iam:ChangePassword", "iam:GetUser", "iam:EnableMFADevice", "iam:ListMFADevices"], list(own_user)
+        ),
+        allow("iam:CreateVirtualMFADevice", OWN_MFA_DEVICE),
+    )
+
+
+SELF_SERVICE = self_service(OWN_USER, OWN_USER_ANY_PATH)
+
+
 def bucket_reader(buckets: int) -> str:
     """A readable document that grows with `buckets` (about 29 characters per bucket)."""
     return doc(allow("s3:GetObject", [f"arn:aws:s3:::reports-{i:03d}/*" for i in range(buckets)]))
@@ -188,8 +207,8 @@ def runner_trust(runners: int) -> str:
 TAGS = {"managed-by": "pulumi"}
 
 
-def user(name: str) -> FakeResource:
-    return FakeResource(t.USER, name, {"name": name, "path": "/", "tags": TAGS})
+def user(name: str, path: str = "/") -> FakeResource:
+    return FakeResource(t.USER, name, {"name": name, "path": path, "tags": TAGS})
 
 
 def group(name: str) -> FakeResource:
@@ -312,13 +331,22 @@ def customer_policy(name: str, policy: str) -> FakeResource:
 
 
 def console_user_stack(
-    guard: str | None, *, keys: int = 0, reset: bool = True, known: bool = True
+    guard: str | None,
+    *,
+    keys: int = 0,
+    reset: bool = True,
+    known: bool = True,
+    self_service: str | None = SELF_SERVICE,
+    path: str = "/",
 ) -> list[FakeResource]:
-    """alice signs in to the console and is in ConsoleUsers, whose inline policy is `guard`."""
-    alice, console_users = user("alice"), group("ConsoleUsers")
+    """alice (at `path`) signs in to the console and is in ConsoleUsers, whose inline policies are `guard`
+    and `self_service`."""
+    alice, console_users = user("alice", path), group("ConsoleUsers")
     resources = [alice, console_users, membership(alice, console_users, known=known)]
     if guard is not None:
         resources.append(group_policy(console_users, "ConsoleUsers-mfa-guard", guard))
+    if self_service is not None:
+        resources.append(group_policy(console_users, "ConsoleUsers-self-service", self_service))
     resources.append(login_profile(alice, reset=reset))
     resources.extend(access_key(alice, index) for index in range(keys))
     return resources
@@ -1558,6 +1586,7 @@ CASES: list[Case] = [
                 property_dependencies={"group": (console_users,), "policyArn": (guard,)},
             ),
             membership(alice, console_users),
+            group_policy(console_users, "ConsoleUsers-self-service", SELF_SERVICE),
             login_profile(alice),
         ],
         PASS,
@@ -1569,6 +1598,7 @@ CASES: list[Case] = [
             alice := user("alice"),
             console_users := group("ConsoleUsers"),
             group_policy(console_users, "ConsoleUsers-mfa-guard", mfa_guard()),
+            group_policy(console_users, "ConsoleUsers-self-service", SELF_SERVICE),
             FakeResource(
                 t.GROUP_MEMBERSHIP,
                 "ConsoleUsers-members",
@@ -1587,6 +1617,7 @@ CASES: list[Case] = [
             bob := user("bob"),
             console_users := group("ConsoleUsers"),
             group_policy(console_users, "ConsoleUsers-mfa-guard", mfa_guard()),
+            group_policy(console_users, "ConsoleUsers-self-service", SELF_SERVICE),
             group_membership(console_users, alice, bob, known=False),
             login_profile(alice),
             login_profile(bob),
@@ -1713,6 +1744,50 @@ CASES: list[Case] = [
                 ]
             }
         },
+    ),
+    stack_case(
+        "self-service-misses-a-user-with-a-path",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(), self_service=self_service(OWN_USER), path="/lab/"),
+        "IAM-CONSOLE-006",
+        on="alice",
+    ),
+    stack_case(
+        "self-service-for-any-path",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(), self_service=self_service(OWN_USER, OWN_USER_ANY_PATH), path="/lab/"),
+        PASS,
+    ),
+    stack_case(
+        "self-service-for-a-user-at-the-root-path",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(), self_service=self_service(OWN_USER)),
+        PASS,
+    ),
+    stack_case(
+        "aws-managed-change-password-for-a-user-with-a-path",
+        "console-users-mfa-guarded",
+        [
+            *console_user_stack(
+                mfa_guard(),
+                self_service=doc(
+                    allow("iam:EnableMFADevice", [OWN_USER, OWN_USER_ANY_PATH]),
+                    allow("iam:CreateVirtualMFADevice", OWN_MFA_DEVICE),
+                ),
+                path="/lab/",
+            ),
+            group_attachment(
+                group("ConsoleUsers"), "ConsoleUsers-password", MANAGED + "IAMUserChangePassword"
+            ),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "no-policy-lets-a-console-user-enrol",
+        "console-users-mfa-guarded",
+        console_user_stack(mfa_guard(), self_service=None),
+        "IAM-CONSOLE-006",
+        on="alice",
     ),
     # login-profile-forces-reset
     resource_case(
@@ -1859,6 +1934,49 @@ CASES: list[Case] = [
         {"role": "Admin", "policy": doc(allow(["s3:GetObject", "s3:PutObject"]))},
         PASS,
         config={"risky-actions-unconstrained": ADMIN_TIER},
+    ),
+    # self-scoped-statements-match
+    stack_case(
+        "own-user-statement-misses-a-member-with-a-path",
+        "self-scoped-statements-match",
+        console_user_stack(mfa_guard(), self_service=self_service(OWN_USER), path="/lab/"),
+        "IAM-SELF-001",
+        on="ConsoleUsers-self-service",
+    ),
+    stack_case(
+        "own-user-statement-for-any-path",
+        "self-scoped-statements-match",
+        console_user_stack(mfa_guard(), self_service=self_service(OWN_USER, OWN_USER_ANY_PATH), path="/lab/"),
+        PASS,
+    ),
+    stack_case(
+        "own-user-statement-for-a-member-at-the-root-path",
+        "self-scoped-statements-match",
+        console_user_stack(mfa_guard(), self_service=self_service(OWN_USER)),
+        PASS,
+    ),
+    stack_case(
+        "aws-managed-change-password-lists-both-forms",
+        "self-scoped-statements-match",
+        [
+            developers := group("Developers"),
+            dana := user("dana", "/lab/"),
+            membership(dana, developers),
+            group_attachment(developers, "Developers-password", MANAGED + "IAMUserChangePassword"),
+        ],
+        PASS,
+    ),
+    stack_case(
+        "aws-managed-ssh-keys-names-the-root-path-only",
+        "self-scoped-statements-match",
+        [
+            developers := group("Developers"),
+            dana := user("dana", "/lab/"),
+            membership(dana, developers),
+            group_attachment(developers, "Developers-ssh-keys", MANAGED + "IAMUserSSHKeys"),
+        ],
+        "IAM-SELF-001",
+        on="Developers-ssh-keys",
     ),
     # required-tags
     resource_case(

@@ -1,5 +1,6 @@
 """Console users: a working MFA guard from one of their groups that still lets the first sign-in
-through, no access key at creation (CIS 1.11), at most one active key per user (CIS 1.13)."""
+through, policies that allow the first sign-in's own requests at the user's real ARN (path included),
+no access key at creation (CIS 1.11), at most one active key per user (CIS 1.13)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,26 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
+from iam_guard import types
 from iam_guard.catalog import expand_all
-from iam_guard.documents import Statement
+from iam_guard.documents import Statement, parse_policy
+from iam_guard.request_evaluation import (
+    IDENTITY_POLICY,
+    Decision,
+    Evaluation,
+    NamedPolicy,
+    Request,
+    evaluate_request,
+)
 from iam_guard.rule_support import stack_rule
-from iam_guard.stack_model import Principal, StackModel
+from iam_guard.self_scoped import UserPolicies, console_context, path_blocked, with_any_path
+from iam_guard.stack_model import (
+    Principal,
+    StackModel,
+    UserArn,
+    is_aws_managed,
+    managed_policy_name,
+)
 
 Report = Callable[[str, str, "str | None"], None]
 
@@ -32,6 +49,31 @@ GUARD_MAY_EXEMPT = (
     MFA_ENROLMENT
     | PASSWORD_RESET
     | frozenset({"iam:getaccountpasswordpolicy", "iam:getloginprofile", "iam:listaccountaliases"})
+)
+
+
+# The first sign-in's own requests, made without MFA: (action, on the user's own ARN or on its virtual
+# MFA device, only when the login profile forces a password reset). Resources per the Service
+# Authorization Reference: ChangePassword and EnableMFADevice on `user/${UserNameWithPath}`,
+# CreateVirtualMFADevice on `mfa/${MfaTokenIdWithPath}` (the console names the device after the user, at /).
+FIRST_SIGN_IN_REQUESTS: tuple[tuple[str, str, bool], ...] = (
+    ("iam:ChangePassword", "user", True),
+    ("iam:CreateVirtualMFADevice", "mfa", False),
+    ("iam:EnableMFADevice", "user", False),
+)
+# "Allow users to change their own password" grants every user iam:ChangePassword on their own user at
+# account level, without a policy (IAM User Guide, "Permit IAM users to change their own passwords").
+ACCOUNT_CHANGE_PASSWORD = parse_policy(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "iam:ChangePassword",
+                "Resource": ["arn:*:iam::*:user/${aws:username}", "arn:*:iam::*:user/*/${aws:username}"],
+            }
+        ],
+    }
 )
 
 
@@ -86,7 +128,105 @@ def _guard_problems(
     return working, lockouts, too_broad
 
 
+def _account_password_grant(model: StackModel) -> NamedPolicy | None:
+    """The account-level iam:ChangePassword of the stack's password policy, when it sets
+    allowUsersToChangePassword to true (unset or unknown grants nothing: the API's default is false)."""
+    for resource in model.of_type(types.ACCOUNT_PASSWORD_POLICY):
+        if resource.props.get("allowUsersToChangePassword") is True:
+            return NamedPolicy(
+                f"account password policy '{resource.name}' (allowUsersToChangePassword)",
+                ACCOUNT_CHANGE_PASSWORD,
+            )
+    return None
+
+
+def _unread_policies(user: Principal, model: StackModel) -> list[str]:
+    """Customer-managed policy ARNs attached to the user or its groups from outside the stack."""
+    holders = [user, *(model.principal("group", group) for group in sorted(user.groups))]
+    return sorted(
+        {
+            arn
+            for holder in holders
+            for arn, _ in holder.managed_policy_arns
+            if not is_aws_managed(arn)
+            and ":iam::in-stack:" not in arn
+            and managed_policy_name(arn) not in model.policies_by_arn_name
+        }
+    )
+
+
+def _why_not(
+    evaluation: Evaluation,
+    action: str,
+    kind: str,
+    user: Principal,
+    located: UserArn,
+    model: StackModel,
+    policies: UserPolicies,
+) -> str:
+    """Why the evaluator did not allow the request: the Deny, the boundary, or the self-scoped statements
+    that would allow it at path / (with their fix), or no statement at all."""
+    if evaluation.decision is Decision.EXPLICITLY_DENIED:
+        return "denied by " + "; ".join(deciding.label for deciding in evaluation.deciding)
+    if evaluation.missing != IDENTITY_POLICY:
+        return f"its {evaluation.missing} does not allow it"
+    resource = model.by_urn.get(user.urn or "")
+    blocked = path_blocked(policies, policies.held(user), action, located, resource) if kind == "user" else []
+    if blocked:
+        return "; ".join(
+            f"{policy.named.name} {statement.label} grants {action} on {', '.join(patterns)}, which matches "
+            f"only users at path /; {located.name} is {located.shown()}: list "
+            f"{', '.join(with_any_path(pattern) for pattern in patterns)} beside it"
+            for policy, statement, patterns in blocked
+        )
+    unread = _unread_policies(user, model)
+    outside = f" (not read: {', '.join(unread)}, attached from outside the stack)" if unread else ""
+    return f"no statement of the policies of {user.label} allows it{outside}"
+
+
+def _first_sign_in(
+    user: Principal,
+    model: StackModel,
+    policies: UserPolicies,
+    grant: NamedPolicy | None,
+    forced_reset: bool,
+    locked_out: bool,
+    report: Report,
+) -> None:
+    """IAM-CONSOLE-006: each request of the first sign-in, without MFA, at the user's real ARN."""
+    located = model.user_arns.get(user.key)
+    if located is None:
+        return  # its ARN is known only after the update: preview-unresolved-values names it
+    resource = model.by_urn.get(user.urn or "")
+    identity = [policy.named for policy in policies.held(user)]
+    context = console_context(located, resource, mfa=False)
+    pending = model.pending(user)
+    for action, kind, reset_only in FIRST_SIGN_IN_REQUESTS:
+        if reset_only and not forced_reset:
+            continue
+        target = located.arn if kind == "user" else located.mfa_device
+        granted = [*identity, grant] if grant is not None and action == "iam:ChangePassword" else identity
+        evaluation = evaluate_request(
+            granted, Request(action, target, located.arn, context), boundary=policies.boundary(user)
+        )
+        if evaluation.allowed:
+            continue
+        if evaluation.decision is Decision.EXPLICITLY_DENIED and locked_out:
+            continue  # IAM-CONSOLE-002 names the guard that denies it
+        if evaluation.decision is Decision.IMPLICITLY_DENIED and pending:
+            continue  # a policy known only after the update may allow it; the update judges it again
+        why = _why_not(evaluation, action, kind, user, located, model, policies)
+        report(
+            "IAM-CONSOLE-006",
+            f"{user.label} ({located.shown()}) cannot call {action} on {located.shown(target)} without MFA, "
+            f"at first sign-in: {why}",
+            user.urn,
+        )
+
+
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
+    policies = UserPolicies(model)
+    grant = _account_password_grant(model)
     for user in model.principals.values():
         if user.kind != "user":
             continue
@@ -121,6 +261,7 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
                 f"{user.label} signs in to the console and is in {groups}, none with an MFA guard{why}",
                 user.urn,
             )
+        _first_sign_in(user, model, policies, grant, forced_reset, bool(lockouts), report)
 
 
 POLICY = stack_rule(
@@ -129,5 +270,5 @@ POLICY = stack_rule(
     check=check,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.CRITICAL,
-    remediation="Add the user to a group with the MFA guard (Deny NotAction [enrolment, ChangePassword, GetUser] with BoolIfExists aws:MultiFactorAuthPresent=false).",
+    remediation="Add the user to a group with the MFA guard (Deny NotAction [enrolment, ChangePassword, GetUser] with BoolIfExists aws:MultiFactorAuthPresent=false), and allow the user ChangePassword, CreateVirtualMFADevice and EnableMFADevice on its own ARNs, path included.",
 )
