@@ -311,3 +311,33 @@ def test_every_report_format_shows_the_broken_promise_on_its_line(tmp_path: Path
     assert any("inline policy 'tier-SOC_Analyst-inline'" in d for d in entry["deciding"])
     markdown = render_markdown(report)
     assert f"`Pulumi.test.yaml:{line}`" in markdown and "| **FAILED** | " in markdown
+
+
+@pytest.mark.usefixtures("asked")
+def test_a_question_that_fails_unexpectedly_is_exit_2_not_denied(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> Subjects:
+        raise TypeError("a defect")
+
+    monkeypatch.setattr(offline.access.questions, "subjects_of", broken)
+    code, out, err = ask(capsys, "can", "--stack", "dev", "user/dmitri.ivanov", "s3:GetObject")
+    assert (code, out) == (2, "")
+    assert err == "error: could not answer: TypeError: a defect\n"
+
+
+@pytest.mark.usefixtures("asked")
+def test_the_account_password_setting_lets_every_user_change_their_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`allow_users_to_change: true` (the default) is an account-level grant AWS adds to every user."""
+    code, out, _ = ask(
+        capsys, "can", "--stack", "dev", "user/lab-metrics-publisher", "iam:ChangePassword", "--no-mfa",
+        "--resource", "arn:aws:iam::111111111111:user/automation/lab-metrics-publisher",
+    )  # fmt: skip
+    assert code == 0
+    assert re.search(
+        r"allowed by account password policy 'baseline-password-policy' \(allowUsersToChangePassword\) "
+        r"Statement\[0\]  \(Pulumi\.dev\.yaml:\d+\)",
+        out,
+    ), out

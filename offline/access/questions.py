@@ -220,5 +220,9 @@ def run_question(args: argparse.Namespace) -> int:
     except (ProgramError, StackFileError, ReportError) as error:
         print(f"error: stack '{args.stack}': {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # a question that could not be answered must not look like "denied" (1)
+        logger.debug("the question failed unexpectedly", exc_info=True)
+        print(f"error: could not answer: {type(error).__name__}: {error}", file=sys.stderr)
+        return 2
     sys.stdout.write(text)
     return code

@@ -18,6 +18,7 @@ from offline.running.engine import StackRun, is_secret
 # isort: split
 from iam_guard import types
 from iam_guard.request_evaluation import NamedPolicy
+from iam_guard.rules.console_users_mfa_guarded import account_password_grant
 from iam_guard.stack_model import AttachedDocument, Principal, StackModel, StackResource
 
 TIER_TAG = "iamtiers:tier"  # components/role_tier.py tags each tier's role with its name
@@ -123,11 +124,22 @@ def _tags(resource: StackResource | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
 
 
-def _subject(model: StackModel, principal: Principal, account_id: str, kind: str, name: str) -> Subject:
+def _subject(
+    model: StackModel,
+    principal: Principal,
+    account_id: str,
+    kind: str,
+    name: str,
+    account_grants: tuple[NamedPolicy, ...] = (),
+) -> Subject:
     resource = model.by_urn.get(principal.urn) if principal.urn else None
     iam_kind = "role" if kind == "tier" else kind
     arn = f"arn:aws:iam::{account_id}:{iam_kind}{_path(resource)}{principal.key}"
     identity, sources = _named(model, model.effective_documents(principal))
+    if kind == "user":
+        identity.extend(account_grants)
+        for resource in model.of_type(types.ACCOUNT_PASSWORD_POLICY):
+            sources.update({grant.name: resource.urn for grant in account_grants})
     boundary: tuple[NamedPolicy, ...] | None = None
     if principal.boundary is not None:
         named, boundary_sources = _named(model, [principal.boundary])
@@ -167,12 +179,15 @@ def subjects_of(run: StackRun, account_id: str) -> Subjects:
     the program made for a tier is a tier (by its `iamtiers:tier` tag); other roles are `tier/<name>`
     by their role name too, so that a service role can be asked about as well."""
     model = StackModel(stack_resources(run))
+    # The password policy's allowUsersToChangePassword lets every user change their own password.
+    password_grant = account_password_grant(model)
+    grants = (password_grant,) if password_grant is not None else ()
     found: dict[str, Subject] = {}
     for principal in sorted(model.in_stack_principals(), key=lambda p: (p.kind, p.key)):
         if principal.kind == "role":
             tags = _tags(model.by_urn.get(principal.urn or ""))
             subject = _subject(model, principal, account_id, "tier", tags.get(TIER_TAG, principal.key))
         else:
-            subject = _subject(model, principal, account_id, principal.kind, principal.key)
+            subject = _subject(model, principal, account_id, principal.kind, principal.key, grants)
         found[subject.reference] = subject
     return Subjects(account_id, found)

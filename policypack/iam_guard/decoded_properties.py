@@ -2,7 +2,7 @@
 
 pulumi-policy hands every policy its own copy of a resource's properties: for each registered policy
 it runs `json_format.MessageToDict` and `deserialize_properties` again, for Analyze over one resource
-and for AnalyzeStack over every resource of the stack. With 25 policies that is most of what a request
+and for AnalyzeStack over every resource of the stack. With 26 policies that is most of what a request
 costs. Inside a request (`request_scope`), `install_decoding_once()` makes those calls, and the
 read-only proxy pulumi-policy wraps around the result, answer each distinct property message once, by
 content, and hands every policy the same value. That is safe because neither pulumi-policy's Analyze

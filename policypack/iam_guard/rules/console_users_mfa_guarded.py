@@ -128,7 +128,7 @@ def _guard_problems(
     return working, lockouts, too_broad
 
 
-def _account_password_grant(model: StackModel) -> NamedPolicy | None:
+def account_password_grant(model: StackModel) -> NamedPolicy | None:
     """The account-level iam:ChangePassword of the stack's password policy, when it sets
     allowUsersToChangePassword to true (unset or unknown grants nothing: the API's default is false)."""
     for resource in model.of_type(types.ACCOUNT_PASSWORD_POLICY):
@@ -226,7 +226,7 @@ def _first_sign_in(
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     policies = UserPolicies(model)
-    grant = _account_password_grant(model)
+    grant = account_password_grant(model)
     for user in model.principals.values():
         if user.kind != "user":
             continue
