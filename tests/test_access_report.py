@@ -381,6 +381,7 @@ def test_before_mfa_column_is_the_evaluators_answer_at_each_users_real_arn(tmp_p
         row["User"].split("`")[1]: row
         for row in table(section(generate(run, settings, tmp_path, None), "## Users"), "User")
     }
+    # The account's password policy still lets them change the password (allowUsersToChangePassword).
     assert rows["dmitri.ivanov"]["Before MFA (evaluated)"] == (
-        "**cannot change the password**, **cannot create an MFA device**, **cannot enable it**; nothing else"
+        "can change the password, **cannot create an MFA device**, **cannot enable it**; nothing else"
     )
