@@ -73,6 +73,7 @@ def measure_check(check_args: list[str], registrations_path: Path) -> dict[str, 
     timeline: dict[str, list[float]] = {}
     start = time.perf_counter()
     import offline.cli as cli  # the check's own imports, timed
+    import offline.operations.check as check
     from offline.judging.analyzer_client import PolicyPackProcess
     from offline.judging.gate import analyze_run as original_analyze_run
 
@@ -109,14 +110,17 @@ def measure_check(check_args: list[str], registrations_path: Path) -> dict[str, 
                 figures["pack_cpu_seconds"] = cpu_seconds(self.pid)
             super().close(timeout)
 
-    # The names offline.cli calls, replaced by their timed versions.
+    # The names one stack's check (offline/operations/check.py) calls, replaced by their timed versions;
+    # a name it no longer has would leave the figures silently empty.
     timed: dict[str, Any] = {
         "run_stack": timed_run_stack,
         "analyze_run": analyze_run,
         "PolicyPackProcess": TimedPack,
     }
     for name, replacement in timed.items():
-        setattr(cli, name, replacement)
+        if not hasattr(check, name):
+            raise AttributeError(f"offline.operations.check has no {name}: bench/check_phases.py is stale")
+        setattr(check, name, replacement)
     begin = time.perf_counter()
     figures["exit_code"] = cli.main(["check", *check_args])
     timeline["main"] = [begin, time.perf_counter()]
