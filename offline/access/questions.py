@@ -9,6 +9,7 @@ Both speak JSON with `--format json`.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import sys
@@ -123,7 +124,7 @@ def _question(action: str, resource: str, mfa: bool, context: Mapping[str, Conte
 
 
 def answer_can(
-    asked: AskedStack, args: argparse.Namespace, context: dict[str, ContextValue], when: Any
+    asked: AskedStack, args: argparse.Namespace, context: dict[str, ContextValue], when: datetime.datetime
 ) -> tuple[str, int]:
     principal = subject(asked.subjects, args.principal)
     evaluation = ask(
@@ -174,7 +175,7 @@ def _path(answer: Answer) -> str:
 
 
 def answer_who_can(
-    asked: AskedStack, args: argparse.Namespace, context: dict[str, ContextValue], when: Any
+    asked: AskedStack, args: argparse.Namespace, context: dict[str, ContextValue], when: datetime.datetime
 ) -> str:
     answers = who_can(asked.subjects, args.action, args.resource, mfa=args.mfa, when=when, extra=context)
     question = _question(args.action, args.resource, args.mfa, context)
