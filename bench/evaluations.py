@@ -12,7 +12,6 @@ its node_modules are missing); without node its figure is reported as missing, n
 from __future__ import annotations
 
 import datetime
-import gzip
 import json
 import shutil
 import subprocess
@@ -29,18 +28,15 @@ from offline.judging.principals import Subjects, subjects_of
 from offline.judging.requests import caller_context, request_time, who_can
 from offline.running.engine import run_stack
 from offline.running.stack_files import load_stack_settings
+from scripts.simulator_cases.replay import evaluation_call, load_recorded
 
 # isort: split
-from iam_guard.documents import parse_policy
 from iam_guard.request_evaluation import (
-    NamedPolicy,
     Request,
-    evaluate_assume_role,
     evaluate_request,
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-FIXTURE = PROJECT_DIR / "tests" / "data" / "simulator" / "answers.json.gz"
 SIMULATOR_DIR = PROJECT_DIR / "scripts" / "simulator"
 TARGET_EVALUATIONS_PER_SECOND = 100_000
 TARGET_QUESTION_SECONDS = {"dev": 1.0, "1000 people": 2.0}
@@ -89,29 +85,9 @@ def _stack_calls(subjects: Subjects, tests_config: dict[str, str]) -> list[Calla
 
 
 def _fixture_calls() -> list[Callable[[], object]]:
-    with gzip.open(FIXTURE, "rt", encoding="utf-8") as data:
-        cases = [case for case in json.load(data)["cases"] if case["kind"] == "generated"]
-    parsed: dict[str, NamedPolicy] = {}
-
-    def named(entry: dict[str, Any], kind: str = "identity") -> NamedPolicy:
-        text = json.dumps(entry["document"], sort_keys=True)
-        if text not in parsed:
-            parsed[text] = NamedPolicy(entry["name"], parse_policy(text, kind))  # type: ignore[arg-type]
-        return parsed[text]
-
-    calls: list[Callable[[], object]] = []
-    for case in cases:
-        spec = case["request"]
-        context = {k: tuple(v) if isinstance(v, list) else v for k, v in spec["context"].items()}
-        request = Request(spec["action"], spec["resource"], spec["principal"], context)
-        identity = [named(entry) for entry in case["identity_policies"]]
-        boundary = [named(entry) for entry in case["boundary"]] if case.get("boundary") else None
-        if case.get("trust"):
-            trust = named(case["trust"], "trust")
-            calls.append(partial(evaluate_assume_role, identity, request, trust=trust, boundary=boundary))
-        else:
-            calls.append(partial(evaluate_request, identity, request, boundary=boundary))
-    return calls
+    """The simulator's generated cases, called as the agreement test calls them."""
+    cases = load_recorded()["cases"]
+    return [evaluation_call(case) for case in cases if case["kind"] == "generated"]
 
 
 def simulator_rate() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from offline.access.levels import ServiceAccess, service_access
 from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 from offline.judging.analyzer_client import PACK_DIR
-from offline.judging.principals import Subject, stack_resources, subjects_of
+from offline.judging.principals import DISABLED_TAG, TIER_TAG, Subject, stack_resources, subjects_of
 from offline.judging.requests import ask, request_time
 from offline.reporting.check_report import ExemptionInForce, exemptions_in_force
 from offline.running.engine import StackRun
@@ -29,12 +29,10 @@ from iam_guard.conditions import requires_present_mfa
 from iam_guard.documents import Statement
 from iam_guard.escalation import completed_with_grants, describe
 from iam_guard.request_evaluation import Decision
-from iam_guard.rules.console_users_mfa_guarded import is_mfa_guard
+from iam_guard.rules.console_users_mfa_guarded import FIRST_SIGN_IN_REQUESTS, is_mfa_guard
 from iam_guard.stack_model import AttachedDocument, Principal, StackModel, StackResource
 
 ASSUME_ROLE = "sts:assumerole"
-TIER_TAG = "iamtiers:tier"  # components/role_tier.py tags each tier's role with its name
-DISABLED_TAG = "iamtiers:disabled"  # components/iam_user.py tags a disabled user
 ADMIN_TIERS_POLICY = "no-full-admin-access"  # the pack rule whose `admin_tiers` may hold full admin
 ADMIN_TIERS_KEY = "admin_tiers"  # rules that accept named roles' admin power take this config key
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role(?P<path>/(?:.*/)?)(?P<name>[^/*?]+)$")
@@ -399,13 +397,13 @@ def _role(
     )
 
 
-# What a console user must be able to do before MFA, on their own ARN: AWS's forced password reset,
-# then MFA enrolment; and one call that proves the rest is shut.
-_FIRST_SIGN_IN = (
-    ("iam:ChangePassword", "user", "change the password"),
-    ("iam:CreateVirtualMFADevice", "mfa", "create an MFA device"),
-    ("iam:EnableMFADevice", "user", "enable it"),
-)
+# How the document words each of the first sign-in's requests (the pack's FIRST_SIGN_IN_REQUESTS), and
+# one call that proves the rest is shut.
+_STEPS = {
+    "iam:ChangePassword": "change the password",
+    "iam:CreateVirtualMFADevice": "create an MFA device",
+    "iam:EnableMFADevice": "enable it",
+}
 _SHUT = ("s3:ListAllMyBuckets", "*")
 
 
@@ -416,12 +414,12 @@ def first_sign_in(subject: Subject, user: UserAccess, when: datetime.datetime) -
         return "-"
     account = subject.arn.split(":")[4]
     steps = []
-    for action, kind, step in _FIRST_SIGN_IN:
-        if action == "iam:ChangePassword" and not user.password_reset:
+    for action, kind, reset_only in FIRST_SIGN_IN_REQUESTS:
+        if reset_only and not user.password_reset:
             continue
         resource = subject.arn if kind == "user" else f"arn:aws:iam::{account}:mfa/{user.name}"
         allowed = ask(subject, action, resource, mfa=False, when=when).decision is Decision.ALLOWED
-        steps.append(f"can {step}" if allowed else f"**cannot {step}**")
+        steps.append(f"can {_STEPS[action]}" if allowed else f"**cannot {_STEPS[action]}**")
     other = ask(subject, *_SHUT, mfa=False, when=when).decision is Decision.ALLOWED
     return ", ".join(steps) + ("; **other calls are open**" if other else "; nothing else")
 
@@ -451,7 +449,7 @@ def build_access_model(
             policies=_policies(model, principal),
             access=_access(model, principal),
         )
-    subjects = subjects_of(run, account_id)
+    subjects = subjects_of(run, account_id, model)
     when = request_time(today)
     users = tuple(
         replace(user, without_mfa=first_sign_in(subjects.by_reference[f"user/{user.name}"], user, when))

@@ -13,7 +13,6 @@ import datetime
 import json
 import logging
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,17 @@ from components.config.access_tests import request_resource_problem, single_acti
 from offline.judging.access_tests import AccessTestError, implicit_denial
 from offline.judging.analyzer_client import PACK_DIR
 from offline.judging.principals import Subject, Subjects, subjects_of
-from offline.judging.requests import Answer, ContextValue, QuestionError, ask, request_time, subject, who_can
+from offline.judging.requests import (
+    Answer,
+    ContextValue,
+    QuestionError,
+    ask,
+    context_document,
+    describe_request,
+    request_time,
+    subject,
+    who_can,
+)
 from offline.reporting.check_report import ReportError, exemptions_in_force
 from offline.reporting.origins import ResourceOrigins, trace_origins
 from offline.running.engine import ProgramError, run_stack
@@ -118,11 +127,6 @@ def _statement_lines(asked: AskedStack, principal: Subject, evaluation: Evaluati
     return lines
 
 
-def _question(action: str, resource: str, mfa: bool, context: Mapping[str, ContextValue]) -> str:
-    extra = "".join(f", {k}={v}" for k, v in sorted(context.items()))
-    return f"{action} on {resource} {'with' if mfa else 'without'} MFA{extra}"
-
-
 def answer_can(
     asked: AskedStack, args: argparse.Namespace, context: dict[str, ContextValue], when: datetime.datetime
 ) -> tuple[str, int]:
@@ -145,13 +149,13 @@ def answer_can(
             "action": args.action,
             "resource": args.resource,
             "mfa": args.mfa,
-            "context": {k: list(v) if isinstance(v, tuple) else v for k, v in context.items()},
+            "context": context_document(context),
             "decision": evaluation.decision.value,
             "missing": evaluation.missing,
             "deciding": _statements(asked, principal, evaluation),
         }
         return json.dumps(document, indent=2) + "\n", code
-    question = _question(args.action, args.resource, args.mfa, context)
+    question = describe_request(args.action, args.resource, args.mfa, context)
     head = f"{VERDICTS[evaluation.decision]}  {principal.reference}  {question}"
     return "\n".join([head, *_statement_lines(asked, principal, evaluation)]) + "\n", code
 
@@ -178,14 +182,14 @@ def answer_who_can(
     asked: AskedStack, args: argparse.Namespace, context: dict[str, ContextValue], when: datetime.datetime
 ) -> str:
     answers = who_can(asked.subjects, args.action, args.resource, mfa=args.mfa, when=when, extra=context)
-    question = _question(args.action, args.resource, args.mfa, context)
+    question = describe_request(args.action, args.resource, args.mfa, context)
     if args.format == "json":
         document = {
             "stack": args.stack,
             "action": args.action,
             "resource": args.resource,
             "mfa": args.mfa,
-            "context": {k: list(v) if isinstance(v, tuple) else v for k, v in context.items()},
+            "context": context_document(context),
             "allowed": [
                 {
                     "principal": a.subject.reference,

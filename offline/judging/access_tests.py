@@ -16,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from components.config.access_tests import AccessTest
 from components.config.fields import CONFIG_NAMESPACE
 from offline.judging.principals import Subjects
-from offline.judging.requests import ask
+from offline.judging.requests import ask, describe_request
 
 # isort: split
 from iam_guard.request_evaluation import Decision, Evaluation
@@ -46,9 +46,8 @@ class AccessTestResult:
     @property
     def request(self) -> str:
         """`user/alice.nguyen iam:ChangePassword on * without MFA`."""
-        mfa = "with MFA" if self.test.mfa else "without MFA"
-        extra = "".join(f", {key}={value}" for key, value in sorted(self.test.context.items()))
-        return f"{self.test.principal} {self.test.action} on {self.test.resource} {mfa}{extra}"
+        test = self.test
+        return f"{test.principal} {describe_request(test.action, test.resource, test.mfa, test.context)}"
 
     @property
     def outcome(self) -> str:

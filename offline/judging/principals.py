@@ -174,11 +174,12 @@ def _subject(
     )
 
 
-def subjects_of(run: StackRun, account_id: str) -> Subjects:
+def subjects_of(run: StackRun, account_id: str, model: StackModel | None = None) -> Subjects:
     """Every user, group and role tier of an update-mode run, with what judges their requests. A role
     the program made for a tier is a tier (by its `iamtiers:tier` tag); other roles are `tier/<name>`
-    by their role name too, so that a service role can be asked about as well."""
-    model = StackModel(stack_resources(run))
+    by their role name too, so that a service role can be asked about as well. `model`: the run's
+    stack model when the caller has built it already."""
+    model = model if model is not None else StackModel(stack_resources(run))
     # The password policy's allowUsersToChangePassword lets every user change their own password.
     password_grant = account_password_grant(model)
     grants = (password_grant,) if password_grant is not None else ()

@@ -23,7 +23,9 @@ from iam_guard.request_evaluation import (
     Request,
     evaluate_assume_role,
     evaluate_request,
+    principal_context,
 )
+from iam_guard.request_evaluation import request_time as noon_utc
 
 ASSUME_ROLE = "sts:AssumeRole"
 MFA_AGE_SECONDS = "300"  # a session whose MFA was entered five minutes ago
@@ -49,32 +51,38 @@ class Answer:
         return self.evaluation.decision is Decision.ALLOWED
 
 
+def describe_request(action: str, resource: str, mfa: bool, context: Mapping[str, ContextValue]) -> str:
+    """`s3:PutObject on arn:aws:s3:::b/k with MFA, aws:SourceIp=10.0.0.1`: a question as reports word it."""
+    extra = "".join(f", {key}={value}" for key, value in sorted(context.items()))
+    return f"{action} on {resource} {'with' if mfa else 'without'} MFA{extra}"
+
+
+def context_document(context: Mapping[str, ContextValue]) -> dict[str, str | list[str]]:
+    """A request context as JSON: a multivalued key as a list."""
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in context.items()}
+
+
 def request_time(today: datetime.date | None = None) -> datetime.datetime:
-    """Noon UTC of `today` (the pack's clock, IAMTIERS_TODAY aside): answers do not depend on the
-    minute they are asked."""
-    day = today or datetime.datetime.now(datetime.UTC).date()
-    return datetime.datetime(day.year, day.month, day.day, 12, tzinfo=datetime.UTC)
+    """The moment a question is asked: noon UTC of `today` (default: the UTC date), as the pack
+    judges its own requests (iam_guard.request_evaluation.request_time)."""
+    return noon_utc(today or datetime.datetime.now(datetime.UTC).date())
 
 
 def caller_context(
     subject: Subject, *, mfa: bool, when: datetime.datetime, extra: Mapping[str, ContextValue] | None = None
 ) -> dict[str, ContextValue]:
     """The request context AWS gives `subject`'s console or CLI session, then `extra` over it."""
-    account = subject.arn.split(":")[4]
     context: dict[str, ContextValue] = {
+        **principal_context(subject.caller_arn),
         "aws:CurrentTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:EpochTime": str(int(when.timestamp())),
         "aws:SecureTransport": "true",
-        "aws:PrincipalAccount": account,
-        "aws:PrincipalArn": subject.arn,
-        "aws:PrincipalType": "AssumedRole" if subject.kind == "tier" else "User",
         # Console and role sessions carry the key, false without MFA.
         "aws:MultiFactorAuthPresent": "true" if mfa else "false",
     }
     if mfa:
         context["aws:MultiFactorAuthAge"] = MFA_AGE_SECONDS
     if subject.username is not None:
-        context["aws:username"] = subject.username
         context["aws:userid"] = f"AIDA{subject.username.upper()}"
     for key, value in subject.tags.items():
         context[f"aws:PrincipalTag/{key}"] = value

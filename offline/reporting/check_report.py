@@ -24,6 +24,7 @@ from components.pack_modules import load_pack_module
 from offline.judging.access_tests import AccessTestResult
 from offline.judging.analyzer_client import ResolvedPolicyConfig
 from offline.judging.gate import HEADING, MANDATORY, GateResult, render_violations
+from offline.judging.requests import context_document
 from offline.reporting.origins import ConfigOrigin, ResourceOrigins
 
 REPORT_VERSION = 1  # of the JSON shape: bumped when a key is removed or renamed or changes its type
@@ -369,9 +370,7 @@ def _access_test(report: CheckReport, result: AccessTestResult) -> dict[str, Any
         "action": test.action,
         "resource": test.resource,
         "mfa": test.mfa,
-        "context": {
-            key: list(value) if isinstance(value, tuple) else value for key, value in test.context.items()
-        },
+        "context": context_document(test.context),
         "expect": test.expect,
         "decision": result.evaluation.decision.value,
         "passed": result.passed,

@@ -18,6 +18,7 @@ is indexed as a whole, so a request costs one look-up plus the statements that n
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -150,6 +151,12 @@ def _multivalued(key: str, value: object) -> tuple[str, ...]:
         f"request context '{key}': {value!r} is a {type(value).__name__}; give a string, or a tuple "
         f"of strings for a multivalued key{hint}"
     )
+
+
+def request_time(day: datetime.date) -> datetime.datetime:
+    """The moment a judged request is made on `day`: noon UTC, so that an answer does not depend on the
+    minute it is asked (`aws:CurrentTime`, `aws:EpochTime`)."""
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
 
 
 def principal_context(principal_arn: str) -> dict[str, str]:

@@ -10,7 +10,6 @@ statements.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, replace
 
 from iam_guard import types
@@ -18,7 +17,13 @@ from iam_guard.arn_matching import ContextValue, Variable, parse_template
 from iam_guard.catalog import UnknownActionError, expand
 from iam_guard.documents import PolicyDocument, Statement
 from iam_guard.exemptions import today
-from iam_guard.request_evaluation import NamedPolicy, Request, evaluate_request, principal_context
+from iam_guard.request_evaluation import (
+    NamedPolicy,
+    Request,
+    evaluate_request,
+    principal_context,
+    request_time,
+)
 from iam_guard.stack_model import AttachedDocument, Principal, StackModel, StackResource, UserArn
 
 USERNAME_KEY = "aws:username"
@@ -112,7 +117,7 @@ def console_context(
     """The request context of the user's console session (`principal_context`, plus what a console
     request carries): `aws:MultiFactorAuthPresent`, TLS, the Region of IAM's endpoint, the time (noon UTC of
     the pack's day), the user's unique id and tags when known."""
-    when = datetime.datetime.combine(today(), datetime.time(12), tzinfo=datetime.UTC)
+    when = request_time(today())
     context: dict[str, ContextValue] = {
         **principal_context(located.arn),
         "aws:MultiFactorAuthPresent": "true" if mfa else "false",

@@ -10,31 +10,21 @@ explained in tests/data/simulator/differences.md).
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-from iam_guard.documents import DocumentKind, parse_policy
-from iam_guard.request_evaluation import (
-    Decision,
-    NamedPolicy,
-    Request,
-    evaluate_assume_role,
-    evaluate_request,
-)
+from iam_guard.request_evaluation import Decision
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "simulator"
-FIXTURE = DATA_DIR / "answers.json.gz"
+from scripts.simulator_cases.replay import AWS_MANAGED_PREFIX, FIXTURE, evaluation_call, load_recorded
+
+DATA_DIR = FIXTURE.parent
 DIFFERENCES_DOC = DATA_DIR / "differences.md"
 SIMULATOR = "@cloud-copilot/iam-simulate"
 KINDS = ("generated", "shipped", "aws-managed")
-AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 MIN_GENERATED = 5_000
 MANAGED_POLICIES = 300
 DOCUMENT_SHOWN = 1_500  # characters of a document shown in a disagreement; AWS's own run to 10,000s
@@ -72,44 +62,17 @@ def recorded() -> dict[str, Any]:
             f"{FIXTURE.relative_to(DATA_DIR.parents[2])} is missing: it is committed; regenerate it with "
             "`make record-simulator` (needs node and npm)"
         )
-    with gzip.open(FIXTURE, "rt", encoding="utf-8") as data:
-        loaded: dict[str, Any] = json.load(data)
-    return loaded
+    return load_recorded()
 
 
 def cases_of(recorded: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
     return [case for case in recorded["cases"] if case["kind"] == kind]
 
 
-@lru_cache(maxsize=4096)
-def _policy(name: str, text: str, kind: DocumentKind) -> NamedPolicy:
-    """One NamedPolicy per distinct document, so that it is parsed and compiled once for all its cases."""
-    return NamedPolicy(name, parse_policy(text, kind, aws_managed=name.startswith(AWS_MANAGED_PREFIX)))
-
-
-def named_policy(entry: Mapping[str, Any], kind: DocumentKind = "identity") -> NamedPolicy:
-    return _policy(entry["name"], json.dumps(entry["document"], sort_keys=True), kind)
-
-
-def request_of(case: Mapping[str, Any]) -> Request:
-    raw = case["request"]
-    context = {
-        key: value if isinstance(value, str) else tuple(value) for key, value in raw["context"].items()
-    }
-    return Request(raw["action"], raw["resource"], raw["principal"], context)
-
-
 def our_decision(case: Mapping[str, Any]) -> str:
     """Our evaluator's decision, or the error it raised (a disagreement too)."""
-    identity = [named_policy(entry) for entry in case["identity_policies"]]
-    boundary = [named_policy(entry) for entry in case["boundary"]] if case["boundary"] is not None else None
     try:
-        if case["trust"] is not None:
-            trust = named_policy(case["trust"], "trust")
-            return evaluate_assume_role(
-                identity, request_of(case), trust=trust, boundary=boundary
-            ).decision.value
-        return evaluate_request(identity, request_of(case), boundary=boundary).decision.value
+        return evaluation_call(case)().decision.value
     except (ValueError, TypeError) as error:  # RequestError and PolicyDocumentError are ValueErrors
         return f"error: {type(error).__name__}: {error}"
 
