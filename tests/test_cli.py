@@ -89,3 +89,21 @@ def test_unexpected_error_logs_its_traceback_at_debug_level(
     [record] = [r for r in caplog.records if r.name == "offline.cli"]
     assert record.levelno == logging.DEBUG
     assert record.exc_info is not None and record.exc_info[0] is KeyError
+
+
+def test_the_second_process_closes_its_event_loop_after_its_run() -> None:
+    """Left open, the update run's loop is collected at that process's exit after its self-pipe is gone,
+    and under load its traceback landed in the check's stderr among the `error:` lines."""
+    script = (
+        "import asyncio\n"
+        "from offline.operations.check import _in_worker\n"
+        "loop = asyncio.new_event_loop()\n"
+        "asyncio.set_event_loop(loop)\n"
+        "assert _in_worker(lambda stack: stack, 'dev') == 'dev'\n"
+        "assert loop.is_closed()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
