@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -623,3 +625,67 @@ def test_a_name_that_differs_only_by_surrounding_spaces_is_a_duplicate() -> None
     users = raw["users"]["items"]
     users.append({**next(u for u in users if u["name"] == "bashir.khan"), "name": "bashir.khan "})
     assert any("duplicate user name 'bashir.khan '" in problem for problem in problems_of(raw))
+
+
+# --- require_pgp_key: no credential kept only as a stack secret ---------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "people-test"])
+def test_shipped_stacks_require_pgp_keys(stack: str) -> None:
+    assert stack_config(stack)["iamtiers:require_pgp_key"] is True
+
+
+def test_require_pgp_key_refuses_a_user_with_a_credential_and_no_key() -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    del raw["users"]["defaults"]["pgp_key"]  # only alice.nguyen keeps a key of her own
+    raw["users"]["items"][6]["pgp_key"] = "keybase:metrics_bot"  # lab-metrics-publisher
+    problems = problems_of(raw)
+    no_key = [problem for problem in problems if "no pgp_key" in problem]
+    # Every enabled console user but alice.nguyen; gina.wolfe (disabled) gets no credential.
+    assert [problem.split(":", 2)[1].split(": ", 1)[0] for problem in no_key] == [
+        f"users.items[{index}].pgp_key" for index in range(1, 6)
+    ]
+    assert no_key[0] == (
+        "iamtiers:users.items[1].pgp_key: user 'bashir.khan' gets a console password but has no pgp_key, "
+        "and iamtiers:require_pgp_key is true; set pgp_key to the person's base64 PGP public key or "
+        "'keybase:<username>' (or turn off console_access/programmatic_access)"
+    )
+    assert problems == no_key
+
+
+def test_require_pgp_key_names_an_access_key_too() -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    del raw["users"]["defaults"]["pgp_key"]
+    raw["users"]["items"] = [raw["users"]["items"][6]]  # lab-metrics-publisher only
+    raw["access_tests"] = []
+    (problem,) = problems_of(raw)
+    assert "user 'lab-metrics-publisher' gets an access key but has no pgp_key" in problem
+
+
+def test_without_require_pgp_key_a_user_may_have_no_key() -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    del raw["users"]["defaults"]["pgp_key"]
+    raw["require_pgp_key"] = False
+    assert parse_stack_config(raw).require_pgp_key is False
+    del raw["require_pgp_key"]
+    assert parse_stack_config(raw).require_pgp_key is False  # off unless a stack turns it on
+
+
+def test_require_pgp_key_must_be_a_boolean() -> None:
+    raw = copy.deepcopy(shipped("dev"))
+    raw["require_pgp_key"] = "yes"
+    assert any(problem.startswith("iamtiers:require_pgp_key: ") for problem in problems_of(raw))
+
+
+def test_a_user_without_a_key_stops_the_check_with_exit_2(
+    project_with_stack: Callable[[dict[str, Any]], Path],
+) -> None:
+    from tests.test_cli import check
+
+    config = stack_config("dev")
+    del config["iamtiers:users"]["defaults"]["pgp_key"]
+    result = check("--stack", "test", "--project-dir", str(project_with_stack(config)))
+    assert result.returncode == 2, result.stdout
+    assert "iamtiers:users.items[1].pgp_key: user 'bashir.khan' gets a console password" in result.stderr
+    assert "Pulumi.test.yaml" in result.stderr  # the file to fix
+    assert "Traceback" not in result.stderr + result.stdout

@@ -99,6 +99,9 @@ def write_violating_project(directory: Path) -> tuple[Path, Path]:
     (directory / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
     (directory / "__main__.py").symlink_to(PROJECT_DIR / "__main__.py")
     text = (PROJECT_DIR / "Pulumi.dev.yaml").read_text()
+    # No PGP key for anyone but alice.nguyen, so that bashir.khan's password draws the finding below.
+    text = text.replace("iamtiers:require_pgp_key: true", "iamtiers:require_pgp_key: false")
+    text = re.sub(r"\n      pgp_key: [A-Za-z0-9+/=]{100,}\n", "\n", text)
     lab_user = text.index("      - name: LabUser\n")
     anchor = text.index("        managed_policies:\n", lab_user)  # LabUser's list: AdministratorAccess first
     insert_at = anchor + len("        managed_policies:\n")

@@ -17,6 +17,7 @@ from components.config.access_tests import access_test_reference_problems
 from components.config.defaults_merge import _COLLECTIONS, _split_collection
 from components.config.fields import CONFIG_NAMESPACE, CollectionFile, ConfigError
 from components.config.stack import StackConfig
+from components.config.users import unencrypted_credential_problems
 from components.config.wording import _validation_problems
 
 
@@ -101,6 +102,8 @@ def _cross_reference(
     )
     if not misnamed:
         problems.extend(access_test_reference_problems(raw.get("access_tests"), names, _suggest))
+    if raw.get("require_pgp_key") is True:
+        problems.extend(unencrypted_credential_problems(entries["user"], namespace))
     if account.get("manage_alias", True) and not account.get("alias") and "id" in account:
         problems.append(
             "account.alias: required while account.manage_alias is true; set it or turn manage_alias off"

@@ -27,6 +27,9 @@ class StackConfig(_Strict):
     password_policy: PasswordPolicy = Field(default_factory=PasswordPolicy)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     access_tests: list[AccessTest] = Field(default_factory=list)
+    # On, a console password or access key is only ever created PGP-encrypted for a key the stack
+    # names: a token that can read the stack's secrets then reads no credential (README, CI).
+    require_pgp_key: bool = Field(default=False, strict=True)
 
     def group(self, name: str) -> Group:
         return next(group for group in self.groups if group.name == name)

@@ -5,7 +5,8 @@ programmatic access, PGP key, path, tags) and a user (`User`): its email, groups
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -68,3 +69,26 @@ class User(UserSettings):
         if len(set(self.groups)) != len(self.groups):
             raise ValueError("a group is listed twice under 'groups'")
         return self
+
+
+def unencrypted_credential_problems(
+    entries: list[tuple[str, Mapping[str, Any]]], namespace: str
+) -> list[str]:
+    """Under `require_pgp_key`, each enabled user that would get a password or access key kept only as
+    a stack secret (no `pgp_key`), at its key path. Judged on the merged entries, so a `pgp_key` in
+    `users.defaults` counts; a disabled user gets no credential and passes."""
+    problems: list[str] = []
+    for path, user in entries:
+        if user.get("disabled") is True or user.get("pgp_key"):
+            continue
+        defaults = UserSettings.model_fields
+        console = user.get("console_access", defaults["console_access"].default)
+        programmatic = user.get("programmatic_access", defaults["programmatic_access"].default)
+        what = [kind for kind, on in (("a console password", console), ("an access key", programmatic)) if on]
+        if what:
+            problems.append(
+                f"{path}.pgp_key: user '{user.get('name')}' gets {' and '.join(what)} but has no pgp_key, "
+                f"and {namespace}:require_pgp_key is true; set pgp_key to the person's base64 PGP public key "
+                "or 'keybase:<username>' (or turn off console_access/programmatic_access)"
+            )
+    return problems
