@@ -5,7 +5,7 @@ programmatic access, PGP key, path, tags) and a user (`User`): its email, groups
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
@@ -72,7 +72,7 @@ class User(UserSettings):
 
 
 def unencrypted_credential_problems(
-    entries: list[tuple[str, Mapping[str, Any]]], namespace: str
+    entries: Sequence[tuple[str, Mapping[str, Any]]], namespace: str
 ) -> list[str]:
     """Under `require_pgp_key`, each enabled user that would get a password or access key kept only as
     a stack secret (no `pgp_key`), at its key path. Judged on the merged entries, so a `pgp_key` in
