@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 BENCH_VENV := .venv-bench
 STACK ?= dev
 PACK_CONFIG ?=
+POLICY_PACK ?=
 FORMAT ?=
 OUTPUT ?=
 SIZES ?=
@@ -22,11 +23,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 ## check: run the program offline for STACK (default dev) in preview and update modes, print the plan and
-##        the policy findings (pack config: PACK_CONFIG, default policypack/config/$(STACK).json); exit 1 on a
-##        mandatory violation; FORMAT=json|sarif|markdown and OUTPUT=<file> pick the report's format and
-##        file (docs/report-formats.md)
+##        the policy findings (pack: POLICY_PACK, default policypack/; pack config: PACK_CONFIG, default
+##        <pack>/config/$(STACK).json); exit 1 on a mandatory violation; FORMAT=json|sarif|markdown and
+##        OUTPUT=<file> pick the report's format and file (docs/report-formats.md)
 check: $(VENV)/.installed
-	$(BIN)/iamtiers check --stack $(STACK) $(if $(PACK_CONFIG),--pack-config $(PACK_CONFIG))$(if $(FORMAT), --format $(FORMAT))$(if $(OUTPUT), --output $(OUTPUT))
+	$(BIN)/iamtiers check --stack $(STACK)$(if $(POLICY_PACK), --policy-pack $(POLICY_PACK))$(if $(PACK_CONFIG), --pack-config $(PACK_CONFIG))$(if $(FORMAT), --format $(FORMAT))$(if $(OUTPUT), --output $(OUTPUT))
 
 ## check-all: check every Pulumi.<stack>.yaml at once, one process per stack (JOBS=n, default the CPUs), with
 ##        one summary and the worst exit code (2 could not run > 1 mandatory violation > 0)
@@ -46,6 +47,8 @@ test: lint pytest
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	@# the workflows: nothing above "low" (each remaining "low" is explained where it is)
+	$(BIN)/zizmor --offline --persona auditor --min-severity medium .github
 
 pytest: $(VENV)/.installed
 	$(BIN)/python -m pytest -q

@@ -7,6 +7,7 @@ import importlib.resources
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -36,7 +37,12 @@ LONG_LIVED_KEY_MARKERS = (
 )
 # Read scopes any job may hold; a write scope only where the job's own steps need it.
 WRITE_SCOPE_NEEDS = {"id-token": AWS_CREDENTIALS_ACTION, "security-events": UPLOAD_SARIF_ACTION}
-CI_TIER_SUBJECTS = {"GitHubDeploy": "environment:{stack}", "GitHubPreview": "pull_request"}
+CI_TIER_SUBJECTS = {"GitHubDeploy": "environment:{stack}", "GitHubPreview": "environment:preview-{stack}"}
+# What a pull request's own code runs under: it must hold no secret and no cloud identity.
+BASE_PACK = "base/policypack"  # the base commit's pack, checked out beside the pull request
+PULL_REQUEST_EVENTS = {"pull_request", "pull_request_target", "merge_group"}
+# `uses: owner/repo[/path]@<commit SHA> # vX.Y.Z`: a tag can be moved to other code, a commit cannot.
+PINNED_USES = re.compile(r"^\s*(?:- )?uses: ([\w.-]+/[\w.-]+(?:/[\w./-]+)?)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$")
 
 
 class WorkflowLoader(yaml.SafeLoader):
@@ -88,7 +94,7 @@ def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
 
 
 def test_the_workflows_are_there() -> None:
-    assert {path.name for path in WORKFLOW_FILES} >= {"pull-request.yml", "deploy.yml"}
+    assert {path.name for path in WORKFLOW_FILES} >= {"pull-request.yml", "preview.yml", "deploy.yml"}
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=[path.name for path in WORKFLOW_FILES])
@@ -124,8 +130,12 @@ def test_no_long_lived_aws_key(path: Path) -> None:
 _MAKE = re.compile(r"(?:^|[\s;&|(])(make\s[^;&|()<>\n]*)")
 # The command, or its synonym (`python -m offline`, which the base commit of a pull request may need).
 _COMMAND = re.compile(r"(?:^|[\s;&|(/])((?:iamtiers|python\s+-m\s+offline)\s[^;&|()<>\n]*)")
-IAMTIERS = Path(sys.executable).parent / "iamtiers"  # installed into .venv by the first `make`
+IAMTIERS = Path(sys.executable).parent / "iamtiers"
+BASH = (
+    shutil.which("bash") or "/bin/bash"
+)  # the runner's shell, for the workflows' own scripts  # installed into .venv by the first `make`
 _MATRIX_STACK = "${{ matrix.stack }}"
+_STACK_VARIABLE = ('"$STACK"', "${STACK}", "$STACK")  # the job's `env: STACK: ${{ matrix.stack }}`
 
 
 def run_scripts() -> Iterator[tuple[str, str, str]]:
@@ -136,7 +146,12 @@ def run_scripts() -> Iterator[tuple[str, str, str]]:
             if "run" not in step:
                 continue
             for stack in stacks:
-                script = step["run"] if stack is None else step["run"].replace(_MATRIX_STACK, stack)
+                script = step["run"]
+                if stack is not None:
+                    script = script.replace(_MATRIX_STACK, stack)
+                    if job.get("env", {}).get("STACK") == _MATRIX_STACK:
+                        for spelling in _STACK_VARIABLE:
+                            script = script.replace(spelling, stack)
                 yield f"{name} {job_id} {step.get('name', '')} [{stack}]", script, step["run"]
 
 
@@ -208,7 +223,12 @@ def test_the_workflows_run_make_targets_the_makefile_has() -> None:
         assert_command_accepts(command[1:], where)
         for assignment in argv[2:]:
             variable, value = assignment.split("=", 1)
-            flag = {"STACK": "--stack", "FORMAT": "--format", "OUTPUT": "--output"}[variable]
+            flag = {
+                "STACK": "--stack",
+                "POLICY_PACK": "--policy-pack",
+                "FORMAT": "--format",
+                "OUTPUT": "--output",
+            }[variable]
             assert f"{flag} {value}" in offline, (where, assignment, offline)
 
 
@@ -220,11 +240,9 @@ def test_the_workflows_run_offline_commands_the_cli_has() -> None:
 
 
 def test_the_check_job_asks_for_sarif_and_markdown_for_every_stack() -> None:
-    checks = {
-        (argv[2], argv[3], argv[4]) for _, argv in invocations(_MAKE) if argv[1] == "check" and len(argv) == 5
-    }
+    checks = {tuple(argv[2:]) for _, argv in invocations(_MAKE) if argv[1] == "check"}
     assert checks == {
-        (f"STACK={stack}", f"FORMAT={fmt}", f"OUTPUT=check-{stack}.{suffix}")
+        (f"STACK={stack}", f"POLICY_PACK={BASE_PACK}", f"FORMAT={fmt}", f"OUTPUT=check-{stack}.{suffix}")
         for stack in SHIPPED_STACKS
         for fmt, suffix in (("sarif", "sarif"), ("markdown", "md"))
     }
@@ -253,16 +271,40 @@ def test_no_token_scope_by_default_and_only_the_writes_a_job_uses() -> None:
 
 def test_pull_requests_never_run_with_a_write_token_from_a_fork() -> None:
     triggers = workflows()["pull-request.yml"]["on"]
-    assert set(triggers) == {"pull_request"}  # never pull_request_target
+    assert set(triggers) == {"pull_request", "merge_group"}  # never pull_request_target
+    assert set(workflows()["preview.yml"]["on"]) == {"merge_group"}
     assert set(workflows()["deploy.yml"]["on"]) == {"push"}
     assert workflows()["deploy.yml"]["on"]["push"]["branches"] == ["main"]
 
 
-def test_every_action_is_pinned_to_a_major_version() -> None:
-    for name, job_id, job in jobs():
-        for step in job.get("steps", []):
-            if "uses" in step:
-                assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@v\d+", step["uses"]), (name, job_id, step)
+def uses_lines(path: Path) -> list[str]:
+    return [line for line in path.read_text().splitlines() if re.match(r"^\s*(?:- )?uses:", line)]
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=[path.name for path in WORKFLOW_FILES])
+def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    """A tag can be moved to other code; a commit SHA cannot. The comment names the version pinned."""
+    lines = uses_lines(path)
+    steps = [step for job in load_workflow(path)["jobs"].values() for step in job.get("steps", [])]
+    assert len(lines) == len([step for step in steps if "uses" in step])  # one `uses:` a line, none missed
+    assert [line for line in lines if not PINNED_USES.match(line)] == []
+
+
+def test_one_action_is_pinned_to_one_commit_throughout() -> None:
+    """So that Dependabot's bump of an action (SHA and comment together) leaves no older pin behind."""
+    pins: dict[str, set[str]] = {}
+    for path in WORKFLOW_FILES:
+        for line in uses_lines(path):
+            if match := PINNED_USES.match(line):
+                pins.setdefault("/".join(match.group(1).split("/")[:2]), set()).add(match.group(2))
+    assert pins and {action: shas for action, shas in pins.items() if len(shas) > 1} == {}
+
+
+def test_the_pin_check_refuses_a_tag() -> None:
+    assert not PINNED_USES.match("      - uses: actions/checkout@v6")
+    assert not PINNED_USES.match("        uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd")
+    pinned = "        uses: actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd # v6.0.2"
+    assert PINNED_USES.match(pinned)
 
 
 def role_variable(job: dict[str, Any]) -> str:
@@ -284,7 +326,7 @@ def pulumi_runs() -> dict[tuple[str, str, str], tuple[str, dict[str, Any]]]:
 def test_pulumi_runs_with_the_pack_and_oidc_credentials_only() -> None:
     runs = pulumi_runs()
     assert set(runs) == {
-        *(("pull-request.yml", "preview", stack) for stack in SHIPPED_STACKS),
+        *(("preview.yml", "preview", stack) for stack in SHIPPED_STACKS),
         *(("deploy.yml", "up", stack) for stack in SHIPPED_STACKS),
     }
     for (name, _command, stack), (job_id, job) in runs.items():
@@ -333,11 +375,10 @@ def test_each_job_runs_where_its_role_trusts_it(stack: str) -> None:
     _, deploy = runs[("deploy.yml", "up", stack)]
     assert deploy["environment"] == stack
     assert role_variable(deploy) == f"AWS_DEPLOY_ROLE_ARN_{stack.upper()}"
-    _, preview = runs[("pull-request.yml", "preview", stack)]
-    assert "environment" not in preview  # its token's subject is then repo:<owner>/<repo>:pull_request
+    _, preview = runs[("preview.yml", "preview", stack)]
+    # Its own environment (an approval, the token), so its OIDC subject is that environment's.
+    assert preview["environment"] == f"preview-{stack}"
     assert role_variable(preview) == f"AWS_PREVIEW_ROLE_ARN_{stack.upper()}"
-    # Forks and Dependabot get no OIDC token or secrets: their pull requests skip the preview.
-    assert "github.event.pull_request.head.repo.full_name == github.repository" in preview["if"]
 
 
 def test_prod_deploys_only_after_dev() -> None:
@@ -367,3 +408,167 @@ def test_the_check_fails_the_job_only_after_its_findings_are_out() -> None:
     assert last["run"].rstrip().endswith("exit 1")
     summaries = [step for step in later if "$GITHUB_STEP_SUMMARY" in step.get("run", "")]
     assert len(summaries) == 2  # the findings, and the access change
+
+
+# --- The gate comes from the protected branch; no secret reaches pull-request code ----------------------
+
+
+def runs_pull_request_code(workflow: dict[str, Any]) -> bool:
+    return bool(set(workflow["on"]) & PULL_REQUEST_EVENTS)
+
+
+def test_no_job_running_pull_request_code_holds_a_secret_or_a_cloud_identity() -> None:
+    """A token that can preview a stack can decrypt its secrets (README, CI): the pull request's code
+    never runs beside one, except in the merge queue's preview, behind an environment's approval."""
+    for name, workflow in workflows().items():
+        if not runs_pull_request_code(workflow):
+            continue
+        for job_id, job in workflow["jobs"].items():
+            if set(workflow["on"]) & {"pull_request", "pull_request_target"}:
+                assert "secrets." not in json.dumps(job), (name, job_id)
+                assert job["permissions"].get("id-token", "none") == "none", (name, job_id)
+                assert "environment" not in job, (name, job_id)
+            elif "secrets." in json.dumps(job) or job["permissions"].get("id-token") == "write":
+                assert job.get("environment"), (name, job_id)  # its secret lives there, behind a reviewer
+    assert "secrets." not in (WORKFLOWS_DIR / "pull-request.yml").read_text()
+
+
+def test_the_old_pull_request_workflow_would_fail_the_secret_rule() -> None:
+    """The rule above is not vacuous: a preview job in a pull_request workflow is caught."""
+    workflow = load_workflow(WORKFLOWS_DIR / "pull-request.yml")
+    workflow["jobs"]["preview"] = load_workflow(WORKFLOWS_DIR / "preview.yml")["jobs"]["preview-dev"]
+    del workflow["jobs"]["preview"]["environment"]
+    job = workflow["jobs"]["preview"]
+    assert runs_pull_request_code(workflow) and "secrets." in json.dumps(job)
+
+
+def test_the_pull_request_check_is_judged_by_the_base_branchs_pack() -> None:
+    job = workflows()["pull-request.yml"]["jobs"]["check"]
+    (base,) = [step for step in steps_using(job, "actions/checkout") if step["with"].get("path") == "base"]
+    assert base["with"]["ref"] == (
+        "${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}"
+    )
+    checks = [argv for where, argv in invocations(_MAKE) if argv[1] == "check"]
+    assert checks and all(f"POLICY_PACK={BASE_PACK}" in argv for argv in checks)
+    # The pack config follows the pack (<pack>/config/<stack>.json): none is named from the pull request.
+    assert not [argv for argv in checks if any(a.startswith("PACK_CONFIG=") for a in argv)]
+
+
+def test_the_check_uses_the_named_pack_and_its_config(tmp_path: Path) -> None:
+    """`--policy-pack` (make POLICY_PACK) is the pack the check starts, and its own config/<stack>.json
+    the config: a pack whose config names an unknown policy is refused, naming that file."""
+    pack = tmp_path / "policypack"
+    shutil.copytree(
+        PROJECT_DIR / PACK_DIR_NAME, pack, ignore=shutil.ignore_patterns("__pycache__", "venv", ".venv")
+    )
+    (pack / "config" / "prod.json").write_text('{"no-such-policy": "mandatory"}')
+    result = subprocess.run(
+        [sys.executable, "-m", "offline", "check", "--stack", "prod", "--policy-pack", str(pack)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout
+    assert "no-such-policy" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_summary_shows_a_change_to_the_gate() -> None:
+    job = workflows()["pull-request.yml"]["jobs"]["check"]
+    (step,) = [step for step in job["steps"] if step.get("name") == "Show the changes to the gate"]
+    script = step["run"]
+    assert "git diff --no-index --name-only base/policypack policypack" in script
+    assert "git diff --no-index --name-only base/.github .github" in script  # workflows and CODEOWNERS
+    assert '>> "$GITHUB_STEP_SUMMARY"' in script
+
+
+def test_the_gate_change_summary_lists_changed_files(tmp_path: Path) -> None:
+    """The step's own script, run on a base and a head that differ in the pack config and CODEOWNERS."""
+    job = workflows()["pull-request.yml"]["jobs"]["check"]
+    (step,) = [step for step in job["steps"] if step.get("name") == "Show the changes to the gate"]
+    for root in (tmp_path, tmp_path / "base"):
+        (root / "policypack" / "config").mkdir(parents=True)
+        (root / ".github").mkdir()
+        (root / "policypack" / "config" / "dev.json").write_text("{}")
+        (root / ".github" / "CODEOWNERS").write_text("/policypack/ @a\n")
+    (tmp_path / "policypack" / "config" / "dev.json").write_text('{"x": "disabled"}')
+    (tmp_path / ".github" / "CODEOWNERS").write_text("")
+    summary = tmp_path / "summary.md"
+    env = {"PATH": "/usr/bin:/bin", "RUNNER_TEMP": str(tmp_path), "GITHUB_STEP_SUMMARY": str(summary)}
+    result = subprocess.run(
+        [BASH, "-e", "-c", step["run"]], cwd=tmp_path, env={**env, "STACK": "dev"}, check=False
+    )
+    assert result.returncode == 0
+    text = summary.read_text()
+    assert "- policypack/config/dev.json" in text and "- .github/CODEOWNERS" in text, text
+
+
+def test_codeowners_gives_the_gate_to_the_security_team() -> None:
+    lines = (PROJECT_DIR / ".github" / "CODEOWNERS").read_text().splitlines()
+    owners = dict(line.split(None, 1) for line in lines if line.strip() and not line.startswith("#"))
+    assert {path: owner.strip() for path, owner in owners.items()} == {
+        path: "@your-org/security-team"
+        for path in ("/policypack/", "/policypack/config/", "/.github/", "/Pulumi.*.yaml")
+    }
+
+
+def test_dependabot_keeps_the_pins_current() -> None:
+    config = yaml.safe_load((PROJECT_DIR / ".github" / "dependabot.yml").read_text())
+    ecosystems = {(update["package-ecosystem"], update["directory"]) for update in config["updates"]}
+    assert {("github-actions", "/"), ("pip", "/"), ("pip", "/policypack")} <= ecosystems
+
+
+@pytest.mark.parametrize("job_id", ["dev", "prod"])
+def test_the_deploy_refuses_iamtiers_today(job_id: str, tmp_path: Path) -> None:
+    """The deploy's first step, run as the runner would: it fails, naming the fix, when the replay day
+    is set in the job's environment or as a repository variable, and passes otherwise."""
+    job = workflows()["deploy.yml"]["jobs"][job_id]
+    first = job["steps"][0]
+    assert first["env"] == {"IAMTIERS_TODAY_VARIABLE": "${{ vars.IAMTIERS_TODAY }}"}
+
+    def run(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [BASH, "-e", "-c", first["run"]],
+            env={"PATH": "/usr/bin:/bin", "IAMTIERS_TODAY_VARIABLE": "", **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    assert run().returncode == 0
+    for refused in (run(IAMTIERS_TODAY="2026-06-30"), run(IAMTIERS_TODAY_VARIABLE="2026-06-30")):
+        assert refused.returncode == 1
+        assert "::error title=IAMTIERS_TODAY is set::" in refused.stdout
+        assert "remove it" in refused.stdout
+
+
+def test_zizmor_finds_nothing_above_low() -> None:
+    """The workflows' audit: no finding at all today; the Makefile's lint fails on any above low."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "zizmor"),
+            "--offline",
+            "--persona",
+            "auditor",
+            "--format",
+            "json",
+            str(PROJECT_DIR / ".github"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    findings = json.loads(result.stdout)
+    severe = [
+        (finding["ident"], finding["determinations"]["severity"])
+        for finding in findings
+        if finding["determinations"]["severity"] not in ("Informational", "Low")
+    ]
+    assert severe == [], result.stdout[:4000]
+    assert (
+        "zizmor --offline --persona auditor --min-severity medium .github"
+        in (PROJECT_DIR / "Makefile").read_text()
+    )
