@@ -43,7 +43,7 @@ DEV_TIERS = {
     "GitHubPreview",
 }
 # The tiers GitHub Actions assumes (.github/workflows), in every shipped stack: (tier, OIDC subject).
-CI_TIERS = {"GitHubDeploy": "environment:{stack}", "GitHubPreview": "pull_request"}
+CI_TIERS = {"GitHubDeploy": "environment:{stack}", "GitHubPreview": "environment:preview-{stack}"}
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 DEV_GROUPS = {"SOC_Admins", "LabAdmin", "LabUser", "LabGuest", "Automation"}
 SOC_ADMINS_POLICIES = {
