@@ -42,6 +42,7 @@ from tests.test_cli import check
 
 FORMATS = ("table", "json", "sarif", "markdown")
 TODAY = "2026-06-30"
+EXEMPT_UNTIL = "2026-12-27"  # the last day within the pack's 180 days of TODAY
 ADMIN_ATTACHMENT = "group-LabUser-AdministratorAccess"
 EXEMPT_RESOURCE = "group-LabGuest-AmazonGlacierFullAccess"  # exempt from risky-actions-unconstrained
 EXPIRED_RESOURCE = "user-bashir.khan-login-profile"  # its secrets-pgp-encrypted exemption expired
@@ -115,7 +116,7 @@ def write_violating_project(directory: Path) -> tuple[Path, Path]:
         {
             "resource": EXEMPT_RESOURCE,
             "reason": "Glacier archive migration | ticket <OPS-7>",
-            "expires": "2099-12-31",
+            "expires": EXEMPT_UNTIL,
             "owner": "lab-team",
         }
     ]
@@ -178,6 +179,7 @@ def test_json_has_exactly_the_documented_keys(case: Case) -> None:
         "pack",
         "exit_code",
         "today",
+        "today_override",
         "modes",
         "exemptions",
         "access_tests",
@@ -372,7 +374,7 @@ def test_sarif_lists_the_exemptions_in_force(violating: Case) -> None:
             "resource": EXEMPT_RESOURCE,
             "reason": "Glacier archive migration | ticket <OPS-7>",
             "owner": "lab-team",
-            "expires": "2099-12-31",
+            "expires": EXEMPT_UNTIL,
         }
     ]
     assert properties["today"] == TODAY
@@ -452,7 +454,7 @@ def test_exemption_in_force_is_listed_in_every_format(violating: Case) -> None:
     assert table.endswith(
         f"Exemptions in force on {TODAY}: 1\n"
         f"  [risky-actions-unconstrained] {EXEMPT_RESOURCE}: Glacier archive migration | ticket <OPS-7> "
-        "(owner lab-team, expires 2099-12-31)\n"
+        f"(owner lab-team, expires {EXEMPT_UNTIL})\n"
     )
     assert [e["resource"] for e in report_document(report)["exemptions"]] == [EXEMPT_RESOURCE]
     assert [e["resource"] for e in sarif_log(report, {})["runs"][0]["properties"]["exemptions"]] == [
@@ -460,7 +462,8 @@ def test_exemption_in_force_is_listed_in_every_format(violating: Case) -> None:
     ]
     assert table_rows(render_markdown(report), f"### Exemptions in force on {TODAY}: 1") == [
         f"| `risky-actions-unconstrained` | `{EXEMPT_RESOURCE}` | "
-        r"Glacier archive migration \| ticket \<OPS-7\> | lab-team | 2099-12-31 |"
+        r"Glacier archive migration \| ticket \<OPS-7\> | lab-team | "
+        f"{EXEMPT_UNTIL} |"
     ]
     # The exempt resource has no finding of that policy.
     for mode in ("preview", "update"):
@@ -500,6 +503,34 @@ def test_table_without_exemptions_is_unchanged(clean_without_exemptions: Case) -
     assert table.endswith(
         f"({report.relative(report.access_test_origins[-1].path)}:{report.access_test_origins[-1].line})\n"
     )
+
+
+# --- a replayed day, in every format's header ---
+
+
+def test_a_replayed_day_is_shown_in_every_formats_header(violating: Case) -> None:
+    report = violating.report
+    assert report.today_override == TODAY
+    line = f"Clock: IAMTIERS_TODAY={TODAY} replays that day"
+    assert render_table(report).startswith(line)
+    assert report_document(report)["today_override"] == TODAY
+    run = sarif_log(report, {})["runs"][0]
+    assert run["properties"]["todayOverride"] == TODAY
+    (invocation,) = run["invocations"]
+    assert invocation["environmentVariables"] == {"IAMTIERS_TODAY": TODAY}
+    assert invocation["toolExecutionNotifications"][0]["message"]["text"].startswith(line)
+    header = render_markdown(report).split("\n### ")[0]  # before the first mode's table
+    assert f"**{text_cell(line)}" in header
+
+
+def test_a_check_on_the_utc_date_shows_no_override(clean: Case) -> None:
+    report = clean.report
+    assert report.today_override is None
+    assert "IAMTIERS_TODAY" not in render_table(report) + render_markdown(report)
+    assert report_document(report)["today_override"] is None
+    run = sarif_log(report, {})["runs"][0]
+    assert run["properties"]["todayOverride"] is None
+    assert "environmentVariables" not in run["invocations"][0]
 
 
 # --- the command: exit codes and where the report goes ---

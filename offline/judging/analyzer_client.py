@@ -246,6 +246,10 @@ def _load_pack_json_schema() -> ModuleType:
 
 
 _PACK_JSON_SCHEMA = _load_pack_json_schema()
+_PACK_EXEMPTIONS = load_pack_module(PACK_DIR / "iam_guard" / "exemptions.py")
+TODAY_VARIABLE: str = _PACK_EXEMPTIONS.TODAY_VARIABLE  # the offline check's replay day
+TODAY_FLAG: str = _PACK_EXEMPTIONS.TODAY_FLAG  # how the harness hands it to the pack
+ENGINE_VARIABLE: str = _PACK_EXEMPTIONS.ENGINE_VARIABLE
 # What in a value breaks a JSON Schema, one line each: `<path>: <problem>` (`exemptions[0].reason: ...`).
 schema_problems: Callable[[Mapping[str, Any], Any], list[str]] = _PACK_JSON_SCHEMA.schema_problems
 _suggestion: Callable[[str, Iterable[str]], str] = _PACK_JSON_SCHEMA.suggestion
@@ -403,6 +407,21 @@ def _read_lines(
     stream.close()
 
 
+def pack_command(main: Path, environment: dict[str, str]) -> list[str]:
+    """How the offline harness starts the pack: `python -u __main__.py`, the replay day (`IAMTIERS_TODAY`)
+    moved from the environment to `--iamtiers-today=`, the one channel the pack honours for it and
+    the engine never uses. `PULUMI_DRY_RUN` is the engine's mark: the harness never passes it on."""
+    replay = environment.pop(TODAY_VARIABLE, "")
+    environment.pop(ENGINE_VARIABLE, None)
+    return [sys.executable, "-u", str(main), *([f"{TODAY_FLAG}={replay}"] if replay else [])]
+
+
+def engine_command(engine_address: str) -> list[str]:
+    """How the Pulumi CLI starts a Python pack: its `pulumi-analyzer-policy-python` shim runs
+    `python -u -m pulumi.policy <engine address> .` in the pack directory, environment untouched."""
+    return [sys.executable, "-u", "-m", "pulumi.policy", engine_address, "."]
+
+
 class PolicyPackProcess:
     """A running policy pack and a gRPC client for it. Use as a context manager, or call `close()`."""
 
@@ -412,7 +431,9 @@ class PolicyPackProcess:
         *,
         env: Mapping[str, str] | None = None,
         start_timeout: float = 60.0,
+        engine_address: str | None = None,
     ) -> None:
+        """Start the pack as the offline harness does; with `engine_address`, as the Pulumi CLI does."""
         self.pack_dir = pack_dir.resolve()
         self._stderr: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
         self._stdout: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
@@ -421,10 +442,13 @@ class PolicyPackProcess:
         if not main.is_file():
             raise PolicyPackError(f"{main}: file not found; is {self.pack_dir} a policy pack?")
         environment = {**os.environ, **(env or {})}
+        command = (
+            pack_command(main, environment) if engine_address is None else engine_command(engine_address)
+        )
         try:
             # -u: the pack writes its port without flushing, and stdout is a pipe here.
             self._process = subprocess.Popen(
-                [sys.executable, "-u", str(main)],
+                command,
                 cwd=self.pack_dir,
                 env=environment,
                 stdin=subprocess.DEVNULL,

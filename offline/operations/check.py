@@ -39,6 +39,7 @@ from offline.reporting.check_report import (
     exemptions_in_force,
     policy_summaries,
     source_root,
+    today_override,
 )
 from offline.reporting.origins import access_test_origins, trace_origins
 from offline.reporting.plan import render_plan
@@ -77,6 +78,10 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
     """Run `stack` in preview and update modes through the policy pack, as `pulumi preview/up
     --policy-pack` would; raise `CheckError` when the check cannot run."""
     config_path = pack_config if pack_config is not None else default_pack_config(policy_pack, stack)
+    try:
+        override = today_override(policy_pack)  # before anything starts: a bad day stops the check
+    except ReportError as error:
+        raise CheckError(str(error)) from None
     try:
         config = load_pack_config(config_path) if config_path else {}
     except PackConfigError as error:
@@ -149,4 +154,5 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
         plan=render_plan(preview, update),
         access_tests=access_tests,
         access_test_origins=access_test_origins(nodes, ACCESS_TESTS_KEY),
+        today_override=override,
     )

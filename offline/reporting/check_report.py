@@ -10,6 +10,7 @@ docs/report.schema.json; SARIF and Markdown live in `offline.reporting.sarif` an
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ class CheckReport:
     plan: str  # the rendered plan, for the table
     access_tests: tuple[AccessTestResult, ...] = ()  # judged on the update-mode run
     access_test_origins: tuple[ConfigOrigin, ...] = ()  # the stack-file line of each test, in order
+    today_override: str | None = None  # IAMTIERS_TODAY when the check replays a past day
 
     @property
     def blocked_commands(self) -> list[str]:
@@ -237,7 +239,7 @@ def exemptions_in_force(
         return datetime.now(UTC).date(), ()
     try:
         today: date = module.today()
-        by_policy = module.exemptions_by_policy(pack_config)
+        by_policy = module.exemptions_by_policy(pack_config, today)  # strict dates, bounded as the pack
     except module.ExemptionError as error:
         raise ReportError(str(error)) from None
     in_force = [
@@ -247,6 +249,25 @@ def exemptions_in_force(
         if e.in_force(today)
     ]
     return today, tuple(sorted(in_force, key=lambda e: (e.policy, e.resource, e.expires)))
+
+
+def today_override(pack_dir: Path) -> str | None:
+    """The replayed day (`IAMTIERS_TODAY`, checked as the pack checks it), or None for the UTC date."""
+    module = _pack_exemptions_module(pack_dir)
+    if module is None or not os.environ.get(module.TODAY_VARIABLE):
+        return None
+    try:
+        return str(module.today().isoformat())
+    except module.ExemptionError as error:
+        raise ReportError(f"{error}: unset it, or set the day to replay") from None
+
+
+def override_line(report: CheckReport) -> str:
+    """The header line of a replayed check: every format shows it."""
+    return (
+        f"Clock: IAMTIERS_TODAY={report.today_override} replays that day; exemptions and date conditions "
+        "were judged on it, not on the UTC date (only the offline check honours it)"
+    )
 
 
 # --- table ---------------------------------------------------------------------------------------------
@@ -269,7 +290,8 @@ def exemption_line(exemption: ExemptionInForce) -> str:
 
 def render_table(report: CheckReport) -> str:
     """The plan, then each mode's findings; the exemptions in force, when there are any."""
-    lines = [report.plan]
+    lines = [override_line(report)] if report.today_override else []
+    lines.append(report.plan)
     for result in report.results:
         lines += [mode_heading(report, result), render_violations(result)]
     if report.access_tests:
@@ -357,6 +379,7 @@ def report_document(report: CheckReport) -> dict[str, Any]:
         "pack": {"name": report.pack_name, "version": report.pack_version, "config": report.pack_config},
         "exit_code": report.exit_code,
         "today": report.today.isoformat(),
+        "today_override": report.today_override,
         "modes": {result.mode: _mode(report, result) for result in report.results},
         "exemptions": [exemption_document(exemption) for exemption in report.exemptions],
         "access_tests": [_access_test(report, result) for result in report.access_tests],

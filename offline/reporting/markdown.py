@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 
 from offline.judging.access_tests import AccessTestResult
-from offline.reporting.check_report import CheckReport, ExemptionInForce, Violation, access_tests_heading
+from offline.reporting.check_report import (
+    CheckReport,
+    ExemptionInForce,
+    Violation,
+    access_tests_heading,
+    override_line,
+)
 
 _PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&])")  # what GFM could read as markup inside a cell
 
@@ -77,6 +83,8 @@ def render_markdown(report: CheckReport) -> str:
         "",
         f"Pack {code_cell(report.pack_name)} {text_cell(report.pack_version)}, config {config}.",
     ]
+    if report.today_override:
+        lines += ["", f"**{text_cell(override_line(report))}.**"]
     for result in report.results:
         violations = report.violations(result)
         lines += [

@@ -12,7 +12,13 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from offline.reporting.check_report import CheckReport, PolicySummary, Violation, exemption_document
+from offline.reporting.check_report import (
+    CheckReport,
+    PolicySummary,
+    Violation,
+    exemption_document,
+    override_line,
+)
 from offline.reporting.origins import ConfigOrigin
 
 SARIF_VERSION = "2.1.0"
@@ -192,7 +198,7 @@ def sarif_log(report: CheckReport, environ: Mapping[str, str] | None = None) -> 
                 # GitHub keeps one set of alerts per category: one per stack.
                 "automationDetails": {"id": f"{report.project}/{report.stack}/"},
                 "originalUriBaseIds": {SOURCE_ROOT_ID: {"uri": root}},
-                "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code}],
+                "invocations": [_invocation(report)],
                 "results": [
                     *_access_test_results(report, rule_index.get(ACCESS_TEST_RULE, -1)),
                     *_results(report, rule_index),
@@ -202,11 +208,22 @@ def sarif_log(report: CheckReport, environ: Mapping[str, str] | None = None) -> 
                     "stack": report.stack,
                     "packConfig": report.pack_config,
                     "today": report.today.isoformat(),
+                    "todayOverride": report.today_override,
                     "exemptions": [exemption_document(exemption) for exemption in report.exemptions],
                 },
             }
         ],
     }
+
+
+def _invocation(report: CheckReport) -> dict[str, Any]:
+    invocation: dict[str, Any] = {"executionSuccessful": True, "exitCode": report.exit_code}
+    if report.today_override:  # a replayed run says so where SARIF viewers show the invocation
+        invocation["environmentVariables"] = {"IAMTIERS_TODAY": report.today_override}
+        invocation["toolExecutionNotifications"] = [
+            {"level": "note", "message": {"text": override_line(report)}}
+        ]
+    return invocation
 
 
 def render_sarif(report: CheckReport, environ: Mapping[str, str] | None = None) -> str:

@@ -7,6 +7,7 @@ from pulumi_policy import Policy
 from iam_guard.rules import (
     aws_managed_policy_exists,
     console_users_mfa_guarded,
+    exemptions_current,
     group_managed_policy_quota,
     iam_policy_document_valid,
     login_profile_forces_reset,
@@ -54,6 +55,7 @@ ALL_POLICIES: list[Policy] = [
     console_users_mfa_guarded.POLICY,
     login_profile_forces_reset.POLICY,
     password_policy.POLICY,
+    exemptions_current.POLICY,
     risky_actions_unconstrained.POLICY,
     self_scoped_statements_match.POLICY,
     required_tags.POLICY,

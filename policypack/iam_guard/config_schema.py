@@ -20,6 +20,7 @@ from google.protobuf import json_format
 from pulumi_policy import Policy, PolicyConfigSchema
 from pulumi_policy import policy as pulumi_policy_module
 
+from iam_guard import exemptions
 from iam_guard.json_schema import schema_problems, suggestion
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,27 @@ def policy_json_schema(policy: Policy) -> dict[str, Any]:
     return {"type": "object", "properties": dict(schema.properties), "required": list(schema.required or [])}
 
 
+# Every policy's exemptions as the last accepted Configure set them: `exemptions-current` looks for
+# the resource each one names in the whole stack, which a policy's own config cannot show it.
+_configured: dict[str, list[exemptions.Exemption]] = {}
+
+
+def configured_exemptions() -> dict[str, list[exemptions.Exemption]]:
+    return dict(_configured)
+
+
+def exemption_problems(
+    config: Mapping[str, Mapping[str, Any]],
+) -> tuple[list[str], dict[str, list[exemptions.Exemption]]]:
+    """What the schema cannot see in exemptions (a wildcard, a day that does not exist, an expiry
+    beyond the pack-wide bound counted from the pack's today), and the exemptions when there is none."""
+    try:
+        by_policy = exemptions.exemptions_by_policy(config, exemptions.today())
+    except exemptions.ExemptionError as error:
+        return list(error.problems), {}
+    return [], by_policy
+
+
 def config_problems(policies: Sequence[Policy], config: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """Every problem of a Configure request's properties, policy by policy, one line each."""
     by_name = {policy.name: policy for policy in policies}
@@ -67,6 +89,8 @@ def config_problems(policies: Sequence[Policy], config: Mapping[str, Mapping[str
         else:
             schema = policy_json_schema(by_name[name])
             problems += [f"{name}: {problem}" for problem in schema_problems(schema, dict(properties))]
+    if not problems:
+        problems += exemption_problems(config)[0]
     return problems
 
 
@@ -86,6 +110,8 @@ def refuse_config_outside_schemas() -> None:
         if problems:
             log.error("refusing the policy pack config: %s", "; ".join(problems))
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "\n".join(problems))
+        _configured.clear()
+        _configured.update(exemption_problems(config)[1])
         return original(self, request, context)
 
     configure.refuses_config_outside_schemas = True  # type: ignore[attr-defined]

@@ -238,6 +238,16 @@ FINDINGS: dict[str, Finding] = {
             "Nothing to do now: the pack judges this resource again when the update runs, and blocks it then if needed.",
         ),
         Finding(
+            "PACK-EXEMPT-001",
+            "Stale exemption",
+            "Remove it from the pack config: an exemption names one resource of the stack, and one left behind would exempt whatever takes that name next.",
+        ),
+        Finding(
+            "PACK-CLOCK-001",
+            "Clock override under a real engine",
+            "Unset IAMTIERS_TODAY (and pass no --iamtiers-today) where pulumi preview or pulumi up runs: only the offline check replays a past day.",
+        ),
+        Finding(
             "PACK-CONFIG-001",
             "Invalid policy pack config",
             "Fix the named key in the --policy-pack-config file.",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -25,10 +26,12 @@ from offline.judging.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProc
 from offline.judging.gate import GateResult, analyze_run
 from offline.running.engine import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, Registration, StackRun
 
-__all__ = ["UNKNOWN", "FakeResource", "PackAnalyzer", "fake_urn", "secret"]
+__all__ = ["IN_FORCE", "UNKNOWN", "FakeResource", "PackAnalyzer", "fake_urn", "secret"]
 
 TEST_STACK = "test"
 TEST_PROJECT = "iamtiers"
+# An exemption's `expires` that is in force and within the pack's bound (180 days) on the UTC date.
+IN_FORCE = (datetime.now(UTC).date() + timedelta(days=90)).isoformat()
 
 
 def fake_urn(type_token: str, name: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from iam_guard import types
 
-from offline.judging.analyzer_client import PACK_DIR, Diagnostic, PolicyPackProcess
+from offline.judging.analyzer_client import PACK_DIR, Diagnostic, PolicyConfigError, PolicyPackProcess
 from tests.policypack.conftest import FakeResource
 
 TODAY = "2026-06-30"
@@ -40,7 +40,7 @@ def test_without_an_exemption_the_finding_stands(pack_on_a_fixed_day: PolicyPack
 
 def test_an_exemption_applies_up_to_and_including_its_expiry(pack_on_a_fixed_day: PolicyPackProcess) -> None:
     assert user_policy_findings(pack_on_a_fixed_day, exemption(TODAY)) == []
-    assert user_policy_findings(pack_on_a_fixed_day, exemption("2026-12-31", owner="secops")) == []
+    assert user_policy_findings(pack_on_a_fixed_day, exemption("2026-12-27", owner="secops")) == []  # day 180
 
 
 def test_after_its_expiry_the_violation_comes_back_saying_when(
@@ -81,7 +81,8 @@ def test_expiry_is_judged_at_stack_level_too(pack_on_a_fixed_day: PolicyPackProc
 
 
 def test_a_clock_that_is_not_a_date_fails_closed() -> None:
-    with PolicyPackProcess(PACK_DIR, env={"IAMTIERS_TODAY": "tomorrow"}) as pack:
-        found = user_policy_findings(pack, exemption("2026-06-29"))
-    assert [d.enforcement_level for d in found] == ["mandatory"]
-    assert "IAMTIERS_TODAY='tomorrow' is not an ISO date" in found[0].message
+    with (
+        PolicyPackProcess(PACK_DIR, env={"IAMTIERS_TODAY": "tomorrow"}) as pack,
+        pytest.raises(PolicyConfigError, match=r"IAMTIERS_TODAY='tomorrow' is not an ISO date"),
+    ):
+        pack.configure({"no-user-policies": {"exemptions": [exemption("2026-06-29")]}})

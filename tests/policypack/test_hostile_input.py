@@ -13,7 +13,7 @@ from iam_guard import types as t
 from pulumi.runtime.proto import analyzer_pb2
 
 from offline.judging.analyzer_client import Diagnostic, PolicyPackProcess
-from tests.policypack.conftest import FakeResource, PackAnalyzer, fake_urn
+from tests.policypack.conftest import IN_FORCE, FakeResource, PackAnalyzer, fake_urn
 
 ACCOUNT = "123456789012"
 FINDING_ID = re.compile(r"\b(?:IAM|PACK)-[A-Z]+-\d{3}\b")
@@ -144,7 +144,7 @@ def test_exempting_the_validity_rule_keeps_every_other_rule(analyzer: PackAnalyz
     exemption = {
         "resource": "legacy",
         "reason": "imported as-is, rewritten in TICKET-42",
-        "expires": "2099-12-31",
+        "expires": IN_FORCE,
     }
     with analyzer.configured({"iam-policy-document-valid": {"exemptions": [exemption]}}):
         after = findings(analyzer.resource(t.ROLE_POLICY, props, name="legacy"))

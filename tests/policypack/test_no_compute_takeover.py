@@ -14,7 +14,7 @@ from iam_guard.data.privilege_escalation import PRIVILEGE_ESCALATION_METHODS
 from iam_guard.escalation import HIJACK_CATEGORY
 
 from offline.judging.analyzer_client import Diagnostic
-from tests.policypack.conftest import PackAnalyzer
+from tests.policypack.conftest import IN_FORCE, PackAnalyzer
 
 POLICY = "no-compute-takeover"
 ACCOUNT = "111111111111"
@@ -255,7 +255,7 @@ def test_the_lab_exemption_shape_lets_ec2_full_access_through_on_that_group_only
         "resource": "group-LabUser-AmazonEC2FullAccess",
         "reason": "the lab guide asks for it",
         "owner": "lab-team",
-        "expires": "2999-12-31",
+        "expires": IN_FORCE,
     }
     (finding,) = takeovers(
         analyzer.resource(types.GROUP_POLICY_ATTACHMENT, attachment, name="group-LabUser-AmazonEC2FullAccess")

@@ -190,7 +190,7 @@ def test_pack_main_holds_only_imports_a_docstring_the_guards_and_the_policy_pack
     assert isinstance(docstring.value.value, str)
     calls = [node for node in rest if not isinstance(node, (ast.Import, ast.ImportFrom))]
     shown = [ast.dump(n)[:60] for n in calls]
-    assert len(calls) == 4, f"expected four statements besides imports, got {shown}"
+    assert len(calls) == 5, f"expected five statements besides imports, got {shown}"
     *guards, statement = calls
     # The guards go first: they must be in place before the pack starts serving.
     names = [
@@ -198,7 +198,12 @@ def test_pack_main_holds_only_imports_a_docstring_the_guards_and_the_policy_pack
         for g in guards
         if isinstance(g, ast.Expr) and isinstance(g.value, ast.Call) and isinstance(g.value.func, ast.Name)
     ]
-    assert names == ["refuse_config_outside_schemas", "install_request_limits", "install_decoding_once"]
+    assert names == [
+        "pin_pack_clock",
+        "refuse_config_outside_schemas",
+        "install_request_limits",
+        "install_decoding_once",
+    ]
     assert isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
     call = statement.value
     assert isinstance(call.func, ast.Name) and call.func.id == "PolicyPack"
