@@ -122,7 +122,7 @@ def node_boxes(svg: str, nodes: set[str]) -> list[Box]:
         match = re.search(r"flowchart-(.+)-\d+$", group.get("id", ""))
         if not match or match.group(1) not in nodes:
             continue
-        points = []
+        points: list[tuple[float, float]] = []
         for shape in group.iter():
             dx, dy = offsets[shape]
             points.extend((x + dx, y + dy) for x, y in _shape_points(shape))
@@ -177,7 +177,7 @@ def edges(svg: str, diagram_edges: set[tuple[str, str]]) -> list[Edge]:
     for path in root.iter(f"{SVG}path"):
         if "flowchart-link" not in (path.get("class") or "").split():
             continue
-        match = re.search(r"(L_.+)_\d+$", path.get("data-id") or path.get("id", ""))
+        match = re.search(r"(L_.+)_\d+$", path.get("data-id") or path.get("id") or "")
         assert match and match.group(1) in by_id, f"an edge the diagram does not declare: {path.get('id')}"
         source, target = by_id[match.group(1)]
         found.append(Edge(source, target, tuple(_path_points(path.get("d", ""), *offsets[path]))))
@@ -227,3 +227,53 @@ def test_no_edge_passes_through_a_node_it_does_not_touch(stack: str, tmp_path: P
     )
     diagram = diagram_of(text)
     assert crossings(render_svg(diagram, tmp_path), diagram) == []
+
+
+def _subgraphs(diagram: str) -> dict[str, list[str]]:
+    """Each subgraph's node ids, in the order they are declared."""
+    members: dict[str, list[str]] = {}
+    current = None
+    for line in (line.strip() for line in diagram.splitlines()):
+        if match := re.match(r"subgraph ([a-z]+)\[", line):
+            current = members.setdefault(match.group(1), [])
+        elif line == "end":
+            current = None
+        elif (match := re.match(r"([A-Za-z0-9_]+)(\[|\(\[)", line)) and current is not None:
+            current.append(match.group(1))
+    return members
+
+
+@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+def test_each_kind_of_node_has_its_subgraph_and_group_edges_do_not_cross(stack: str) -> None:
+    """What the layout relies on, without a renderer: users, groups, trusted principals and tiers each
+    in their own subgraph (so each kind takes its own rank), and the groups and tiers declared in an
+    order where no two group → tier edges cross, which Mermaid's layout then keeps."""
+    settings = load_stack_settings(PROJECT_DIR, stack)
+    diagram = diagram_of(
+        generate(
+            stack_run(stack, preview=False),
+            settings,
+            PROJECT_DIR,
+            PROJECT_DIR / f"policypack/config/{stack}.json",
+        )
+    )
+    members = _subgraphs(diagram)
+    nodes, pairs = declared(diagram)
+    assert set(members) <= {"users", "groups", "trusted", "tiers"}
+    assert sorted(node for ids in members.values() for node in ids) == sorted(nodes), (
+        "a node outside the subgraphs"
+    )
+    for kind, prefix in (
+        ("users", "user_"),
+        ("groups", "group_"),
+        ("trusted", "trusted_"),
+        ("tiers", "tier_"),
+    ):
+        assert all(node.startswith(prefix) for node in members.get(kind, [])), (
+            f"{kind}: a node of another kind"
+        )
+    group_at = {node: index for index, node in enumerate(members.get("groups", []))}
+    tier_at = {node: index for index, node in enumerate(members.get("tiers", []))}
+    grants = sorted((group_at[s], tier_at[t]) for s, t in pairs if s in group_at)
+    crossing = [(a, b) for a in grants for b in grants if a[0] < b[0] and a[1] > b[1]]
+    assert crossing == [], "group → tier edges cross in the declared order"

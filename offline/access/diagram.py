@@ -159,9 +159,9 @@ def render_diagram(model: AccessModel) -> str:
         for grant in by_name[name].tiers:
             target = diagram.tier(grant.tier)
             diagram.edges[f"{node} -->|{_edge_label(bool(grant.mfa))}| {target}"] = None
-    for tier in model.tiers:
-        target = diagram.tier(TierRef(here, tier.name, tier.arn, True))
-        for entry in tier.trust:
+    for role in model.tiers:
+        target = diagram.tier(TierRef(here, role.name, role.arn, True))
+        for entry in role.trust:
             if entry.kind == "account" and entry.principal == here:
                 continue  # this account's principals reach the tier through its groups, drawn above
             diagram.edges[f"{diagram.trusted(entry)} -->|{_trust_edge_label(entry)}| {target}"] = None

@@ -98,7 +98,7 @@ def _policies(policies: Sequence[PolicyEntry]) -> list[str]:
 
 
 def _step_mfa(grant: TierGrant) -> str:
-    parts = [text(reason) for reason in grant.mfa] or ["**no MFA required**"]
+    parts = list(grant.mfa) or ["**no MFA required**"]  # the model's own phrases
     if not grant.tier.local and grant.tier.account_id != "*":
         parts.append(f"trust defined in account {text(grant.tier.account_id)}, not in this stack")
     if grant.conditional:
@@ -132,7 +132,7 @@ def _user_mfa(user: UserAccess) -> str:
     if user.disabled or not (user.console or user.access_keys):
         return "-"
     if user.mfa_guard_groups:
-        guarded = "required for every call (MFA guard of " + ", ".join(map(text, user.mfa_guard_groups)) + ")"
+        guarded = "required for every call (MFA guard of " + _names(user.mfa_guard_groups) + ")"
         return guarded + ("; keys work only through an MFA session" if user.access_keys else "")
     return "**not enforced**"
 
@@ -164,7 +164,7 @@ def _users(model: AccessModel) -> list[str]:
                 _console(user),
                 _keys(user),
                 _user_mfa(user),
-                text(user.without_mfa),
+                user.without_mfa,  # the model's own phrase, with its emphasis
                 _tier_list(user.tiers),
             ]
         )
