@@ -41,6 +41,13 @@ REPORT_STACKS := dev prod
 report: $(VENV)/.installed
 	@for stack in $(REPORT_STACKS); do $(BIN)/iamtiers report --stack $$stack || exit 1; done
 
+## render-test: draw every shipped stack's access diagram with mermaid-cli (needs node and /usr/bin/chromium;
+##              installs scripts/mermaid/node_modules from its lock file) and check no edge crosses a node
+.PHONY: render-test
+render-test: $(VENV)/.installed
+	cd scripts/mermaid && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
+	$(BIN)/python -m pytest -q tests/test_diagram_rendering.py
+
 ## test: lint, type-check and run the whole test suite
 test: lint pytest
 

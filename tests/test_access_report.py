@@ -264,8 +264,8 @@ def test_the_mermaid_diagram_is_well_formed(stack: str) -> None:
 
 def test_the_diagram_draws_users_groups_and_tiers_across_accounts() -> None:
     lines = mermaid(document("dev"))
-    assert 'subgraph account_111111111111["account 111111111111 acme-security (stack dev)"]' in lines
-    assert 'subgraph account_222222222222["account 222222222222"]' in lines
+    assert 'subgraph users["users of account 111111111111 acme-security (stack dev)"]' in lines
+    assert 'tier_222222222222_SOC_Administrator(["222222222222:SOC_Administrator"])' in lines
     assert "user_alice_nguyen --> group_SOC_Admins" in lines
     assert 'group_SOC_Admins -->|"assume (MFA)"| tier_222222222222_SOC_Administrator' in lines
     assert 'group_SOC_Admins -->|"assume (MFA)"| tier_111111111111_SOC_Administrator' in lines

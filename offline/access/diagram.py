@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from offline.access.model import AccessModel, TierGrant, TrustEntry
+from offline.access.model import AccessModel, TierRef, TrustEntry
+from offline.reporting.markdown_text import mermaid_label
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 ASSUME_WITH_MFA = "assume (MFA)"
 ASSUME_WITHOUT_MFA = "assume (no MFA)"
 ASSUME_FEDERATED = "assume (federated)"  # OIDC or SAML: MFA is the identity provider's business
 ASSUME_AS_SERVICE = "assume (service)"
-OUTSIDE_ACCOUNTS = ""  # nodes that belong to no account (AWS services, anyone) are drawn outside subgraphs
 
 
 @dataclass
@@ -39,7 +39,7 @@ class _Ids:
 
 
 def _label(text: str) -> str:
-    return '"' + text.replace('"', "#quot;") + '"'
+    return mermaid_label(text)
 
 
 def _edge_label(mfa: bool) -> str:
@@ -54,81 +54,115 @@ def _trust_edge_label(entry: TrustEntry) -> str:
     return _edge_label(entry.mfa)
 
 
-def _account_title(model: AccessModel, account_id: str) -> str:
-    if account_id == model.account_id:
-        alias = f" {model.account_alias}" if model.account_alias else ""
-        return f"account {account_id}{alias} (stack {model.stack})"
-    return f"account {account_id}"
+def _users_title(model: AccessModel) -> str:
+    alias = f" {model.account_alias}" if model.account_alias else ""
+    return f"users of account {model.account_id}{alias} (stack {model.stack})"
+
+
+def _tier_label(tier: TierRef) -> str:
+    return tier.arn if tier.account_id == "*" else tier.label
+
+
+SUBGRAPHS = ("users", "groups", "trusted", "tiers")  # each kind of node in its own subgraph, in this order
 
 
 class _Diagram:
-    """Node declarations per account subgraph, and the edges between nodes."""
+    """Node declarations per kind of node, and the edges between nodes."""
 
     def __init__(self, model: AccessModel) -> None:
         self.model = model
         self.ids = _Ids()
-        self.nodes: dict[str, list[str]] = {model.account_id: []}
-        self.edges: set[str] = set()
+        self.nodes: dict[str, dict[str, str]] = {kind: {} for kind in SUBGRAPHS}  # kind -> id -> declaration
+        self.edges: dict[str, None] = {}  # in drawing order, each once
 
-    def node(self, account_id: str, node: str, declaration: str) -> str:
-        declarations = self.nodes.setdefault(account_id, [])
-        if declaration not in declarations:
-            declarations.append(declaration)
+    def node(self, kind: str, node: str, declaration: str) -> str:
+        self.nodes[kind].setdefault(node, declaration)
         return node
 
-    def tier(self, account_id: str, name: str) -> str:
-        node = self.ids.of("tier", account_id, name)
-        return self.node(account_id, node, f"{node}([{_label(name)}])")
-
-    def granted_tier(self, grant: TierGrant) -> str:
-        if grant.tier.account_id == "*":
-            return self.tier("*", grant.tier.arn)
-        return self.tier(grant.tier.account_id, grant.tier.name)
+    def tier(self, tier: TierRef) -> str:
+        node = self.ids.of("tier", tier.account_id, tier.arn if tier.account_id == "*" else tier.name)
+        return self.node("tiers", node, f"{node}([{_label(_tier_label(tier))}])")
 
     def trusted(self, entry: TrustEntry) -> str:
-        """The node of a principal a tier trusts, in the subgraph of its account when it has one."""
         # The account and the ARN's resource part: unique, and short enough to read in the source.
         tail = () if entry.kind == "account" else (entry.principal.rsplit(":", 1)[-1],)
         node = self.ids.of("trusted", entry.kind, entry.account_id or "", *tail)
-        return self.node(entry.account_id or OUTSIDE_ACCOUNTS, node, f"{node}[{_label(entry.label)}]")
+        return self.node("trusted", node, f"{node}[{_label(entry.label)}]")
 
     def lines(self) -> list[str]:
-        lines = [f"  {declaration}" for declaration in self.nodes.get(OUTSIDE_ACCOUNTS, [])]
-        accounts = [account for account in self.nodes if account != OUTSIDE_ACCOUNTS]
-        ordered = sorted(accounts, key=lambda account: (account != self.model.account_id, account))
-        for account_id in ordered:
-            title = _account_title(self.model, account_id)
-            lines.append(f"  subgraph {self.ids.of('account', account_id)}[{_label(title)}]")
-            lines.extend(f"    {declaration}" for declaration in self.nodes[account_id])
-            lines.append("  end")
-        lines.extend(f"  {edge}" for edge in sorted(self.edges))
-        return lines
+        titles = {
+            "users": _users_title(self.model),
+            "groups": "groups",
+            "trusted": "trusted outside the groups",
+            "tiers": "role tiers",
+        }
+        lines = []
+        for kind in SUBGRAPHS:
+            if self.nodes[kind]:
+                lines.append(f"  subgraph {kind}[{_label(titles[kind])}]")
+                lines.extend(f"    {declaration}" for declaration in self.nodes[kind].values())
+                lines.append("  end")
+        return [*lines, *(f"  {edge}" for edge in self.edges)]
+
+
+def _group_order(model: AccessModel) -> list[str]:
+    """Groups granting the most tiers first: their tiers then come first and do not cross the others'."""
+    granting = {group.name: len({grant.tier for grant in group.tiers}) for group in model.groups}
+    return sorted(granting, key=lambda name: (-granting[name], name))
+
+
+def _tier_order(model: AccessModel, groups: list[str]) -> list[TierRef]:
+    """Each tier after the first group that grants it, tiers shared with later groups last in that
+    group's block (next to the later group), tiers no group grants at the end."""
+    here = {tier.name: TierRef(model.account_id, tier.name, tier.arn, True) for tier in model.tiers}
+    granted_by: dict[TierRef, list[int]] = {}
+    for group in model.groups:
+        for grant in group.tiers:
+            ref = here.get(grant.tier.name, grant.tier) if grant.tier.local else grant.tier
+            granted_by.setdefault(ref, []).append(groups.index(group.name))
+    last = len(groups)
+    refs = set(granted_by) | set(here.values())
+    return sorted(
+        refs,
+        key=lambda ref: (
+            min(granted_by.get(ref, [last])),
+            max(granted_by.get(ref, [last])),
+            _tier_label(ref),
+        ),
+    )
 
 
 def render_diagram(model: AccessModel) -> str:
     """The fenced ```mermaid block, deterministic for a given model."""
     diagram = _Diagram(model)
     here = model.account_id
-    groups = {group.name for group in model.groups}  # a user's group outside the stack has no node
-    for tier in model.tiers:
-        diagram.tier(here, tier.name)
-    for group in model.groups:
-        node = diagram.ids.of("group", group.name)
-        diagram.node(here, node, f"{node}[[{_label(group.name)}]]")
-        for grant in group.tiers:
-            diagram.edges.add(f"{node} -->|{_edge_label(bool(grant.mfa))}| {diagram.granted_tier(grant)}")
-    for user in model.users:
-        if user.disabled:
-            continue
+    groups = _group_order(model)
+    by_name = {group.name: group for group in model.groups}
+    for tier in _tier_order(model, groups):
+        diagram.tier(tier)
+    users = [user for user in model.users if not user.disabled]
+    first_group = {
+        user.name: min((groups.index(g) for g in user.groups if g in by_name), default=len(groups))
+        for user in users
+    }
+    for user in sorted(users, key=lambda user: (first_group[user.name], user.name)):
         node = diagram.ids.of("user", user.name)
-        diagram.node(here, node, f"{node}[{_label(user.name)}]")
+        diagram.node("users", node, f"{node}[{_label(user.name)}]")
         diagram.edges.update(
-            f"{node} --> {diagram.ids.of('group', group)}" for group in user.groups if group in groups
+            (f"{node} --> {diagram.ids.of('group', group)}", None)
+            for group in sorted(user.groups)
+            if group in by_name
         )
-    for tier in model.tiers:
-        target = diagram.ids.of("tier", here, tier.name)
-        for entry in tier.trust:
+    for name in groups:
+        node = diagram.ids.of("group", name)
+        diagram.node("groups", node, f"{node}[[{_label(name)}]]")
+        for grant in by_name[name].tiers:
+            target = diagram.tier(grant.tier)
+            diagram.edges[f"{node} -->|{_edge_label(bool(grant.mfa))}| {target}"] = None
+    for role in model.tiers:
+        target = diagram.tier(TierRef(here, role.name, role.arn, True))
+        for entry in role.trust:
             if entry.kind == "account" and entry.principal == here:
                 continue  # this account's principals reach the tier through its groups, drawn above
-            diagram.edges.add(f"{diagram.trusted(entry)} -->|{_trust_edge_label(entry)}| {target}")
+            diagram.edges[f"{diagram.trusted(entry)} -->|{_trust_edge_label(entry)}| {target}"] = None
     return "\n".join(["```mermaid", "flowchart LR", *diagram.lines(), "```"])

@@ -27,27 +27,35 @@ from offline.access.model import (
     TrustEntry,
     UserAccess,
 )
+from offline.reporting.markdown_text import code, comment, text
 
 REGENERATE = "make report"
 FOLDED_ROWS = 12  # longer access tables are folded into <details>, so the document stays scannable
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Every string of the model that a stack file, a pack config or a policy chose goes through `_code`,
+# `_prose` or `text` (offline/reporting/markdown_text.py), escaped for where it lands.
 
 
-def _code(text: str) -> str:
-    return f"`{text}`"
+def _code(value: str) -> str:
+    """A name in a table cell."""
+    return code(value, cell=True)
+
+
+def _prose(value: str) -> str:
+    """A name in running text or a heading."""
+    return code(value)
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """A GFM table of cells already escaped for a cell (`_code`, `text` or our own words)."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines.extend("| " + " | ".join(_cell(cell) for cell in row) + " |" for row in rows)
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return lines
 
 
-def _names(names: Iterable[str], empty: str = "none") -> str:
-    shown = [_code(name) for name in names]
+def _names(names: Iterable[str], empty: str = "none", *, cell: bool = True) -> str:
+    shown = [code(name, cell=cell) for name in names]
     return ", ".join(shown) if shown else empty
 
 
@@ -60,7 +68,7 @@ def _count(level: LevelCount) -> str:
 def _access_table(services: Sequence[ServiceAccess]) -> list[str]:
     header = ["Service", *LEVEL_COLUMNS, "Limited"]
     rows = [
-        [s.service, *(_count(level) for level in s.levels), str(s.limited) if s.limited else "-"]
+        [text(s.service), *(_count(level) for level in s.levels), str(s.limited) if s.limited else "-"]
         for s in services
     ]
     table = _table(header, rows)
@@ -73,8 +81,10 @@ def _access(access: Access) -> list[str]:
     if access.full_admin:
         return ["**Full admin**: every action of every service, on every resource."]
     lines = _access_table(access.services) if access.services else ["Allows nothing."]
-    findings = [f"- **Privilege escalation**: {method}" for method in access.escalations]
-    findings += [f"- Can take over a resource that already runs with a role: {m}" for m in access.takeovers]
+    findings = [f"- **Privilege escalation**: {text(method)}" for method in access.escalations]
+    findings += [
+        f"- Can take over a resource that already runs with a role: {text(m)}" for m in access.takeovers
+    ]
     return [*lines, "", *findings] if findings else lines
 
 
@@ -82,14 +92,15 @@ def _policies(policies: Sequence[PolicyEntry]) -> list[str]:
     if not policies:
         return ["No policies."]
     return _table(
-        ["Kind", "Policy", "Version or statements"], ([p.kind, _code(p.name), p.detail] for p in policies)
+        ["Kind", "Policy", "Version or statements"],
+        ([text(p.kind), _code(p.name), text(p.detail)] for p in policies),
     )
 
 
 def _step_mfa(grant: TierGrant) -> str:
-    parts = list(grant.mfa) or ["**no MFA required**"]
+    parts = list(grant.mfa) or ["**no MFA required**"]  # the model's own phrases
     if not grant.tier.local and grant.tier.account_id != "*":
-        parts.append(f"trust defined in account {grant.tier.account_id}, not in this stack")
+        parts.append(f"trust defined in account {text(grant.tier.account_id)}, not in this stack")
     if grant.conditional:
         parts.append("granted under a condition")
     return "; ".join(parts)
@@ -121,7 +132,7 @@ def _user_mfa(user: UserAccess) -> str:
     if user.disabled or not (user.console or user.access_keys):
         return "-"
     if user.mfa_guard_groups:
-        guarded = "required for every call (MFA guard of " + ", ".join(user.mfa_guard_groups) + ")"
+        guarded = "required for every call (MFA guard of " + _names(user.mfa_guard_groups) + ")"
         return guarded + ("; keys work only through an MFA session" if user.access_keys else "")
     return "**not enforced**"
 
@@ -142,7 +153,7 @@ def _users(model: AccessModel) -> list[str]:
     ]
     rows = []
     for user in model.users:
-        who = _code(user.name) + f" ({user.path}" + (f", {user.email})" if user.email else ")")
+        who = _code(user.name) + f" ({text(user.path)}" + (f", {text(user.email)})" if user.email else ")")
         status = "disabled: no group, no sign-in, no keys" if user.disabled else "active"
         own = f"; own policies: {_names(p.name for p in user.policies)}" if user.policies else ""
         rows.append(
@@ -153,7 +164,7 @@ def _users(model: AccessModel) -> list[str]:
                 _console(user),
                 _keys(user),
                 _user_mfa(user),
-                user.without_mfa,
+                user.without_mfa,  # the model's own phrase, with its emphasis
                 _tier_list(user.tiers),
             ]
         )
@@ -175,7 +186,7 @@ def _mfa_phrase(entry: TrustEntry) -> str:
 
 
 def _trust_row(entry: TrustEntry) -> list[str]:
-    return [entry.label, _trust_mfa(entry), "; ".join(_code(c) for c in entry.conditions) or "-"]
+    return [text(entry.label), _trust_mfa(entry), "; ".join(_code(c) for c in entry.conditions) or "-"]
 
 
 def _mfa_section(model: AccessModel) -> list[str]:
@@ -217,8 +228,8 @@ def _mfa_section(model: AccessModel) -> list[str]:
         lines.extend(
             [
                 "",
-                f"Tiers in other accounts ({_names(remote)}): their trust is defined by the stack that "
-                "manages that account; here, each group's MFA guard demands MFA for the switch.",
+                f"Tiers in other accounts ({_names(remote, cell=False)}): their trust is defined by the "
+                "stack that manages that account; here, each group's MFA guard demands MFA for the switch.",
             ]
         )
     return lines
@@ -229,9 +240,13 @@ def _seconds(value: int | None) -> str:
 
 
 def _group(group: GroupAccess) -> list[str]:
-    lines = [f"### Group `{group.name}`", ""]
-    lines.append(f"- Path: `{group.path}`; members: {_names(group.members)}")
-    guard = "yes, in " + _names(group.mfa_guard) if group.mfa_guard else "**no**: members act without MFA"
+    lines = [f"### Group {_prose(group.name)}", ""]
+    lines.append(f"- Path: {_prose(group.path)}; members: {_names(group.members, cell=False)}")
+    guard = (
+        "yes, in " + _names(group.mfa_guard, cell=False)
+        if group.mfa_guard
+        else "**no**: members act without MFA"
+    )
     lines.append(f"- MFA guard: {guard}")
     lines.extend(["", "May assume:", ""])
     if group.tiers:
@@ -247,18 +262,17 @@ def _group(group: GroupAccess) -> list[str]:
 
 def _role(role: RoleAccess, model: AccessModel) -> list[str]:
     kind = "Tier" if role.tier else "Service role"
-    lines = [f"### {kind} `{role.name}`", ""]
-    if role.description:
-        lines.extend([role.description, ""])
-    identity = _code(role.arn) if role.named else "named by the provider at creation"
-    lines.append(
-        f"- Account {model.account_id}; ARN: {identity}; max session: {_seconds(role.max_session_seconds)}"
-    )
+    lines = [f"### {kind} {_prose(role.name)}", ""]
+    if role.description.strip():
+        lines.extend([text(role.description), ""])
+    identity = _prose(role.arn) if role.named else "named by the provider at creation"
+    session = _seconds(role.max_session_seconds)
+    lines.append(f"- Account {text(model.account_id)}; ARN: {identity}; max session: {session}")
     if role.boundary:
-        lines.append(f"- Permissions boundary: `{role.boundary}`")
+        lines.append(f"- Permissions boundary: {_prose(role.boundary)}")
     if role.tier:
         reached = [
-            f"{_code(group.name)} ({_names(group.members, 'no members')})"
+            f"{_prose(group.name)} ({_names(group.members, 'no members', cell=False)})"
             for group in model.groups
             if group.name in role.granted_by
         ]
@@ -270,7 +284,7 @@ def _role(role: RoleAccess, model: AccessModel) -> list[str]:
         ["", "Policies:", "", *_policies(role.policies), "", "What it may do:", "", *_access(role.access)]
     )
     if role.admin_tier_of:
-        rules = _names(role.admin_tier_of)
+        rules = _names(role.admin_tier_of, cell=False)
         lines.extend(
             ["", f"An admin tier in the pack config (`admin_tiers` of {rules}): those rules accept it."]
         )
@@ -302,26 +316,26 @@ def _summary(model: AccessModel) -> list[str]:
                 if grant.tier.local and grant.tier.name == tier.name
             }
         )
-        reach = [f"users {_names(users)}"] if users else []
+        reach = [f"users {_names(users, cell=False)}"] if users else []
         reach += [
-            f"{entry.label} ({_mfa_phrase(entry)})" if entry.kind == "account" else entry.label
+            f"{text(entry.label)} ({_mfa_phrase(entry)})" if entry.kind == "account" else text(entry.label)
             for entry in tier.trust
             if not (entry.kind == "account" and entry.principal == model.account_id)
         ]
-        lines.append(f"- Full admin: tier {_code(tier.name)}, assumable by {'; '.join(reach) or 'nobody'}.")
+        lines.append(f"- Full admin: tier {_prose(tier.name)}, assumable by {'; '.join(reach) or 'nobody'}.")
     for group in model.groups:
         if group.access.full_admin:
-            members = _names(group.members, "no members")
-            lines.append(f"- **Full admin without switching**: group {_code(group.name)} ({members}).")
+            members = _names(group.members, "no members", cell=False)
+            lines.append(f"- **Full admin without switching**: group {_prose(group.name)} ({members}).")
     unguarded = [
-        _code(user.name)
+        _prose(user.name)
         for user in active
         if (user.console or user.access_keys) and not user.mfa_guard_groups
     ]
     lines.append(f"- Users without an MFA guard: {', '.join(unguarded) or 'none'}.")
-    escalating = [_code(group.name) for group in model.groups if group.access.escalations]
+    escalating = [_prose(group.name) for group in model.groups if group.access.escalations]
     escalating += [
-        _code(role.name) + (" (an admin tier in the pack config)" if role.admin_tier_of else "")
+        _prose(role.name) + (" (an admin tier in the pack config)" if role.admin_tier_of else "")
         for role in model.roles
         if role.access.escalations
     ]
@@ -335,18 +349,25 @@ def _exemptions(model: AccessModel) -> list[str]:
     if not model.exemptions:
         return [*lines, "No exemption is in force."]
     rows = [
-        [_code(e.policy), _code(e.resource), e.reason, e.owner or "-", e.expires.isoformat()]
+        [
+            _code(e.policy),
+            _code(e.resource),
+            text(e.reason),
+            text(e.owner) if e.owner else "-",
+            e.expires.isoformat(),
+        ]
         for e in model.exemptions
     ]
     return [*lines, *_table(["Policy", "Resource", "Reason", "Owner", "Expires (last day)"], rows)]
 
 
 def _header(model: AccessModel) -> list[str]:
-    account = model.account_id + (f" ({model.account_alias})" if model.account_alias else "")
+    account = text(model.account_id) + (f" ({text(model.account_alias)})" if model.account_alias else "")
     sources = model.sources
+    stack = comment(model.stack)
     return [
-        f"<!-- Generated by `iamtiers report --stack {model.stack}` ({REGENERATE}); do not edit. -->",
-        f"# Access: stack `{model.stack}`, account {account}",
+        f"<!-- Generated by `iamtiers report --stack {stack}` ({REGENERATE}); do not edit. -->",
+        f"# Access: stack {_prose(model.stack)}, account {account}",
         "",
         "Who can do what, for access reviews. Generated from an offline update-mode run of the program "
         "(the IAM resources `pulumi up` would create), analysed with the policy pack's own evaluation.",
@@ -354,11 +375,11 @@ def _header(model: AccessModel) -> list[str]:
         *_table(
             ["Generated from", "Version"],
             [
-                ["Stack file", f"`{sources.stack_file}` (project `{model.project}`)"],
+                ["Stack file", f"{_code(sources.stack_file)} (project {_code(model.project)})"],
                 ["Pack config", _code(sources.pack_config) if sources.pack_config else "none"],
-                ["Policy pack", sources.pack_version],
-                ["Action catalog", sources.catalog_version],
-                ["AWS-managed policies", sources.managed_policies],
+                ["Policy pack", text(sources.pack_version)],
+                ["Action catalog", text(sources.catalog_version)],
+                ["AWS-managed policies", text(sources.managed_policies)],
             ],
         ),
         "",
@@ -399,5 +420,5 @@ def render_report(model: AccessModel) -> str:
         )
     sections.append(_exemptions(model))
     if model.unresolved:
-        sections.append(["## Not resolved", "", *(f"- {item}" for item in model.unresolved)])
+        sections.append(["## Not resolved", "", *(f"- {text(item)}" for item in model.unresolved)])
     return "\n\n".join("\n".join(section) for section in sections) + "\n"

@@ -1,13 +1,12 @@
 """The check as GitHub-flavoured Markdown, for a pull-request comment (docs/report-formats.md).
 
 The verdict first, then one table per mode (mandatory findings first) under its counts, then the
-access tests and the exemptions in force. Text from findings is escaped so that it renders as
-written: `|` would end a table cell and `<provider>` would vanish as an HTML tag.
+access tests and the exemptions in force. Text from findings and config is escaped so that it renders
+as written (offline/reporting/markdown_text.py): `|` would end a table cell, `<provider>` would vanish as
+an HTML tag and a line break would end the table.
 """
 
 from __future__ import annotations
-
-import re
 
 from offline.judging.access_tests import AccessTestResult
 from offline.reporting.check_report import (
@@ -17,20 +16,17 @@ from offline.reporting.check_report import (
     access_tests_heading,
     override_line,
 )
+from offline.reporting.markdown_text import code, text_lines
 
-_PUNCTUATION = re.compile(r"([\\`*_\[\]<>|~&])")  # what GFM could read as markup inside a cell
 
-
-def text_cell(text: str) -> str:
+def text_cell(value: str) -> str:
     """Prose as one table cell: Markdown punctuation escaped, line breaks kept as <br>."""
-    return "<br>".join(_PUNCTUATION.sub(r"\\\1", line) for line in text.strip().splitlines())
+    return text_lines(value)
 
 
-def code_cell(text: str) -> str:
-    """An identifier in a code span; GFM splits cells on `|` even there, so it is escaped too."""
-    if "`" in text or "\n" in text:
-        return text_cell(text)
-    return f"`{text.replace('|', chr(92) + '|')}`"
+def code_cell(value: str) -> str:
+    """An identifier in a code span, in a table cell (a `|` escaped: GFM splits cells on it even there)."""
+    return code(value, cell=True)
 
 
 def _violation_row(report: CheckReport, violation: Violation) -> str:
@@ -65,7 +61,7 @@ def _access_test_row(report: CheckReport, result: AccessTestResult) -> str:
     cells = [
         "ok" if result.passed else "**FAILED**",
         code_cell(result.request),
-        result.test.expect,
+        text_cell(result.test.expect),
         result.evaluation.decision.value,
         text_cell("; ".join(s.label for s in result.evaluation.deciding) or "no statement allows it"),
         text_cell(result.test.why),
@@ -75,13 +71,13 @@ def _access_test_row(report: CheckReport, result: AccessTestResult) -> str:
 
 
 def render_markdown(report: CheckReport) -> str:
-    config = code_cell(report.pack_config) if report.pack_config else "none (policy defaults)"
+    config = code(report.pack_config) if report.pack_config else "none (policy defaults)"
     lines = [
-        f"## Policy check: stack {code_cell(report.stack)}",
+        f"## Policy check: stack {code(report.stack)}",
         "",
         f"**{report.verdict()}**",  # our own words, code spans meant
         "",
-        f"Pack {code_cell(report.pack_name)} {text_cell(report.pack_version)}, config {config}.",
+        f"Pack {code(report.pack_name)} {text_cell(report.pack_version)}, config {config}.",
     ]
     if report.today_override:
         lines += ["", f"**{text_cell(override_line(report))}.**"]
