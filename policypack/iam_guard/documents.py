@@ -7,7 +7,11 @@ values become strings. Anything AWS would reject (or that cannot be analysed) ra
 `parse_policy(..., lenient=True)` is for the rules that judge what a document grants: it reads
 the widest grant a malformed document could make (unknown actions and unreadable statements
 left out, duplicate keys merged towards the wider grant), so that an exemption from the validity
-rule never hides an escalation. Only a document with nothing readable in it still raises.
+rule never hides an escalation. A condition under an operator IAM does not have narrows nothing:
+an Allow is read without it, and a Deny that carries one denies nothing. A document over IAM's size
+limit is not read at all (so a hostile one costs no more than a legal one): AWS refuses it, and the
+rules read it as the widest grant there is, `*` on `*` (anyone, in a trust policy). Only a document
+with nothing readable in it still raises.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from iam_guard.catalog import is_known, unknown_reason
+from iam_guard.operator_names import operator_problem
 from iam_guard.types import UNKNOWN_SENTINELS, is_unknown
 
 POLICY_VERSION = "2012-10-17"
@@ -38,6 +43,14 @@ DocumentKind = Literal["identity", "trust"]
 
 class PolicyDocumentError(ValueError):
     """A document AWS would reject or the pack cannot analyse."""
+
+
+class OversizeDocumentError(PolicyDocumentError):
+    """The document is over IAM's size limit; `size` is its length as counted (at least the limit)."""
+
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message)
+        self.size = size
 
 
 class UnknownDocumentError(ValueError):
@@ -222,14 +235,21 @@ def _account_in(principal: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
-def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition, ...]:
+def _conditions(value: Any, where: str, problems: list[str]) -> tuple[tuple[Condition, ...], bool]:
+    """The statement's conditions, and whether it names an operator IAM does not have (left out:
+    a condition AWS refuses narrows nothing)."""
     if value is None:
-        return ()
+        return (), False
     if not isinstance(value, dict):
         problems.append(f"{where}: expected a mapping of operator -> {{key: value}}")
-        return ()
+        return (), False
     result: list[Condition] = []
+    refused = False
     for operator, block in value.items():
+        if (problem := operator_problem(str(operator))) is not None:
+            problems.append(f"{where}: {problem}")
+            refused = True
+            continue
         if not isinstance(block, dict) or not block:
             problems.append(f"{where}.{operator}: expected a non-empty mapping of condition key -> value")
             continue
@@ -246,7 +266,7 @@ def _conditions(value: Any, where: str, problems: list[str]) -> tuple[Condition,
             if len(values) != len(items):
                 raise UnknownDocumentError(f"{where}.{operator}.{key} is not known until the update")
             result.append(Condition(str(operator), str(key), values))
-    return tuple(result)
+    return tuple(result), refused
 
 
 @lru_cache(maxsize=65536)
@@ -347,6 +367,9 @@ def _statement(
                 problems.append(f"{where}: a trust policy has no '{element}'")
     if not readable:
         return None
+    conditions, refused = _conditions(raw.get("Condition"), f"{where}.Condition", problems)
+    if refused and effect == "Deny":
+        return None  # a Deny AWS refuses denies nothing: the widest reading leaves it out
     sid = raw.get("Sid")
     return Statement(
         index=index,
@@ -358,23 +381,52 @@ def _statement(
         not_resources=not_resources,
         principals=principals,
         not_principals=not_principals,
-        conditions=_conditions(raw.get("Condition"), f"{where}.Condition", problems),
+        conditions=conditions,
     )
+
+
+_SPLIT_IT = "AWS refuses it: split it into policies under the limit"
+# Names the stand-in statement of an oversize document in every finding drawn on it.
+_OVERSIZE_SID = (
+    f"the whole document: over IAM's limit of {MAX_DOCUMENT_CHARACTERS:,} characters without whitespace, so "
+    f"read as Allow * on *; {_SPLIT_IT}"
+)
 
 
 def _checked_size(text: str) -> int:
     """The document's size as IAM counts it (no whitespace), refusing what no IAM document can be."""
     if len(text) > MAX_DOCUMENT_TEXT:
-        raise PolicyDocumentError(
+        raise OversizeDocumentError(
             f"{len(text)} characters of text; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS} "
-            "characters without whitespace"
+            f"characters without whitespace; {_SPLIT_IT}",
+            len(text),
         )
     size = len(_WHITESPACE.sub("", text))
     if size > MAX_DOCUMENT_CHARACTERS:
-        raise PolicyDocumentError(
-            f"{size} characters without whitespace; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS}"
+        raise OversizeDocumentError(
+            f"{size} characters without whitespace; IAM accepts no document over {MAX_DOCUMENT_CHARACTERS}; "
+            f"{_SPLIT_IT}",
+            size,
         )
     return size
+
+
+def _widest(kind: DocumentKind, oversize: OversizeDocumentError) -> PolicyDocument:
+    """What a document over the size limit is read as, unread: nothing in it can be relied on to narrow
+    its grant, so every action on every resource (for a trust policy, anyone may assume the role)."""
+    statement = Statement(
+        index=0,
+        sid=_OVERSIZE_SID,
+        effect="Allow",
+        actions=("*",),
+        not_actions=None,
+        resources=("*",) if kind == "identity" else None,
+        not_resources=None,
+        principals={"*": ("*",)} if kind == "trust" else None,
+        not_principals=None,
+        conditions=(),
+    )
+    return PolicyDocument(statements=(statement,), size=oversize.size, problems=(str(oversize),))
 
 
 def _load_json(text: str) -> Any:
@@ -396,7 +448,8 @@ def parse_policy(
     Raises `UnknownDocumentError` when it cannot be known before the update, and
     `PolicyDocumentError` (listing every problem) when AWS would reject it or it cannot be analysed.
     With `lenient`, a document that is only partly malformed is returned with its readable
-    statements and its `problems` instead; see the module docstring.
+    statements and its `problems` instead, and one over the size limit as `*` on `*`; see the module
+    docstring.
     `aws_managed` is for AWS's own documents (vendored, not typed by anyone here): they are bound by
     no customer quota, and an action the catalog no longer knows was retired and grants nothing.
     """
@@ -404,7 +457,12 @@ def parse_policy(
         raise UnknownDocumentError("the document is not known until the update")
     size: int | None = None
     if isinstance(value, str) and not aws_managed:
-        size = _checked_size(value)  # before parsing, so a hostile document costs no more than a legal one
+        try:  # before parsing, so a hostile document costs no more than a legal one
+            size = _checked_size(value)
+        except OversizeDocumentError as oversize:
+            if lenient:
+                return _widest(kind, oversize)
+            raise
         document = _load_json(value)
     elif isinstance(value, str):
         document = _load_json(value)
@@ -417,7 +475,12 @@ def parse_policy(
     # AWS's documents are vendored data AWS itself accepted: no repeated keys or deep nesting to find.
     problems = [] if aws_managed else _structure_problems(document)
     if not aws_managed and not isinstance(value, str):
-        size = _checked_size(json.dumps(value))  # safe now: the depth is known to be bounded
+        try:
+            size = _checked_size(json.dumps(value))  # safe now: the depth is known to be bounded
+        except OversizeDocumentError as oversize:
+            if lenient:
+                return _widest(kind, oversize)
+            raise
     version = document.get("Version")
     if version != POLICY_VERSION:
         problems.append(

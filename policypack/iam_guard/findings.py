@@ -130,6 +130,11 @@ FINDINGS: dict[str, Finding] = {
             "Use Principal with the principals that are meant.",
         ),
         Finding(
+            "IAM-TRUST-006",
+            "Role without a trust policy",
+            "Give the role an assumeRolePolicy that names who may assume it (people with MFA); AWS refuses a role without one.",
+        ),
+        Finding(
             "IAM-MFA-001",
             "Deny on Bool aws:MultiFactorAuthPresent = false",
             "Use BoolIfExists: requests signed with long-term access keys carry no MFA key, so Bool lets them through.",

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from iam_guard.arn_matching import Mode, action_set, pattern_set
-from iam_guard.documents import parse_policy
+from iam_guard.documents import Condition, parse_policy
 from iam_guard.request_evaluation import (
     DecidingStatement,
     Decision,
@@ -663,9 +663,11 @@ def test_a_list_is_read_as_a_tuple_for_a_multivalued_key() -> None:
 
 
 def test_an_unknown_operator_raises_naming_the_policy_and_statement() -> None:
-    bad = NamedPolicy(
-        "custom", parse_policy(document(allow(Condition={"StringEqualz": {"aws:username": "x"}})))
-    )
+    # parse_policy refuses the operator; a document built some other way still meets this check.
+    parsed = parse_policy(document(allow(Condition={"StringEquals": {"aws:username": "x"}})))
+    [statement] = parsed.statements
+    misspelt = replace(statement, conditions=(Condition("StringEqualz", "aws:username", ("x",)),))
+    bad = NamedPolicy("custom", replace(parsed, statements=(misspelt,)))
     with pytest.raises(
         RequestError, match=r"policy 'custom' Statement\[0\]: unknown condition operator 'StringEqualz'"
     ):

@@ -1332,6 +1332,7 @@ CASES: list[Case] = [
     # role-trust-safe
     resource_case("service-principal", "role-trust-safe", t.ROLE, {"assumeRolePolicy": EC2_TRUST}, PASS),
     resource_case("account-with-mfa", "role-trust-safe", t.ROLE, {"assumeRolePolicy": MFA_TRUST}, PASS),
+    resource_case("no-trust-policy", "role-trust-safe", t.ROLE, {"name": "orphan"}, "IAM-TRUST-006"),
     resource_case(
         "other-account-machine-with-external-id",
         "role-trust-safe",

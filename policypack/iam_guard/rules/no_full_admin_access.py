@@ -1,4 +1,9 @@
-"""Full admin (`*` on `*`, however spelt) only in the configured admin tiers, which must require MFA."""
+"""Full admin (`*` on `*`, however spelt) only in the configured admin tiers, which must require MFA.
+
+The escalation rules spare an admin tier's own policies; that holds only while the pack sees the tier's
+trust require MFA. So an admin tier given admin-like power (full admin, IAM's permissions management on
+every resource, an escalation or takeover method) must be in this stack with an MFA-gated trust.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,63 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from iam_guard import types
+from iam_guard import action_sets, types
 from iam_guard.documents import PolicyDocumentError, UnknownDocumentError, parse_lenient
-from iam_guard.evaluation import evaluate
+from iam_guard.escalation import completed_with_grants, describe
+from iam_guard.evaluation import EffectivePermissions, evaluate, iam_permissions_management_set
 from iam_guard.rule_support import ADMIN_TIERS_SCHEMA, stack_rule, string_list
-from iam_guard.stack_model import StackModel
+from iam_guard.stack_model import Principal, StackModel
 
 Report = Callable[[str, str, "str | None"], None]
+
+
+def _admin_power(permissions: EffectivePermissions) -> str | None:
+    """What makes a tier's grants admin-like (what the escalation rules leave to this rule), or None."""
+    if permissions.is_full_admin():
+        through = sorted({g.where for g in permissions.grants_for("iam:passrole")})
+        return f"full admin through {', '.join(through)}" if through else "full admin"
+    management = sorted(
+        action
+        for action in action_sets.names(permissions.allowed_set & iam_permissions_management_set())
+        if permissions.usable_grants(action, broad=True)
+    )
+    if management:
+        through = sorted({g.where for a in management for g in permissions.usable_grants(a, broad=True)})
+        shown = ", ".join(management[:3]) + (
+            f" and {len(management) - 3} more" if len(management) > 3 else ""
+        )
+        return f"IAM permissions management on every resource ({shown}) through {', '.join(through)}"
+    for hijack in (False, True):
+        if methods := completed_with_grants(permissions, hijack=hijack):
+            return describe(methods)
+    return None
+
+
+def _check_admin_tier(model: StackModel, principal: Principal, report: Report) -> None:
+    """An admin tier with admin-like power must be seen to require MFA to assume."""
+    power = _admin_power(model.permissions(principal))
+    if power is None:
+        return
+    if principal.urn is None:
+        # The tier's trust is not in this stack: it cannot be seen to require MFA.
+        for urn in sorted({d.source_urn for d in principal.documents}):
+            report(
+                "IAM-ADMIN-002",
+                f"admin tier {principal.label} is not managed in this stack, so the pack cannot see "
+                f"whether its trust requires MFA, and this stack gives it {power}; grant it in the stack "
+                "that defines the role",
+                urn,
+            )
+        return
+    role = model.by_urn.get(principal.urn)
+    if role is not None and types.is_unknown(role.props.get("assumeRolePolicy")):
+        return  # the trust is judged when the update runs (preview-unresolved-values says so)
+    if not model.requires_mfa_to_assume(principal):
+        report(
+            "IAM-ADMIN-002",
+            f"admin tier {principal.label} can be assumed without MFA, and has {power}",
+            principal.urn,
+        )
 
 
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
@@ -21,27 +76,11 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     # Principals of this stack, and those outside it that this stack grants policies to.
     judged = [p for p in model.principals.values() if p.urn is not None or p.documents]
     for principal in judged:
+        if principal.kind == "role" and principal.key in admin_tiers:
+            _check_admin_tier(model, principal, report)
+            continue
         documents = model.effective_documents(principal)
         if not model.permissions(principal).is_full_admin():
-            continue
-        if principal.urn is None and principal.kind == "role" and principal.key in admin_tiers:
-            # The rule needs the tier's trust to require MFA, and that trust is not in this stack.
-            for urn in sorted({d.source_urn for d in documents}):
-                report(
-                    "IAM-ADMIN-002",
-                    f"admin tier {principal.label} is not managed in this stack, so the pack cannot see "
-                    "whether its trust requires MFA; grant its admin policy in the stack that defines the role",
-                    urn,
-                )
-            continue
-        if principal.kind == "role" and principal.key in admin_tiers:
-            role = model.by_urn.get(principal.urn or "")
-            if role is not None and types.is_unknown(role.props.get("assumeRolePolicy")):
-                continue  # the trust is judged when the update runs (preview-unresolved-values says so)
-            if not model.requires_mfa_to_assume(principal):
-                report(
-                    "IAM-ADMIN-002", f"admin tier {principal.label} can be assumed without MFA", principal.urn
-                )
             continue
         if principal.kind == "user" and any(
             model.principal("group", group).urn is not None
@@ -75,10 +114,12 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             parsed = parse_lenient(policy.props.get("policy"))
         except (UnknownDocumentError, PolicyDocumentError):
             continue
-        if evaluate([parsed]).is_full_admin() and policy.urn not in attached_to_admin_tiers:
+        permissions = evaluate([parsed])
+        if permissions.is_full_admin() and policy.urn not in attached_to_admin_tiers:
+            through = ", ".join(sorted({g.where for g in permissions.grants_for("iam:passrole")}))
             report(
                 "IAM-ADMIN-001",
-                f"policy '{policy.name}' grants full admin and is attached to no admin tier",
+                f"policy '{policy.name}' grants full admin ({through}) and is attached to no admin tier",
                 policy.urn,
             )
 

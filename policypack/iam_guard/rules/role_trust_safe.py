@@ -64,6 +64,15 @@ def _check_oidc(statement: Statement, provider: str, where: str, report: Callabl
             )
 
 
+def _missing(trust: Any) -> str | None:
+    """How the trust policy is missing (absent or empty), or None when there is one (or it is unknown)."""
+    if trust is None:
+        return "no assumeRolePolicy"
+    if (isinstance(trust, str) and not types.is_unknown(trust) and not trust.strip()) or trust == {}:
+        return f"an empty assumeRolePolicy ({trust!r})"
+    return None
+
+
 def check(
     args: ResourceValidationArgs,
     props: dict[str, Any],
@@ -71,6 +80,10 @@ def check(
     report: Callable[[str, str], None],
 ) -> None:
     if args.resource_type != types.ROLE:
+        return
+    if (missing := _missing(props.get("assumeRolePolicy"))) is not None:
+        # Nothing to judge who may assume it: AWS refuses the role, and the pack never passes it unseen.
+        report("IAM-TRUST-006", f"{args.name} has {missing}")
         return
     trusted_accounts = set(string_list(config, "trusted_accounts"))
     if any(not re.fullmatch(r"\d{12}", account) for account in trusted_accounts):
