@@ -18,7 +18,7 @@ from iam_guard.operator_names import CONDITION_OPERATORS
 
 from components.iam_limits import CONDITION_OPERATORS as PROGRAM_OPERATORS
 from offline.judging.analyzer_client import Diagnostic
-from tests.policypack.conftest import UNKNOWN, FakeResource, PackAnalyzer
+from tests.policypack.conftest import IN_FORCE, UNKNOWN, FakeResource, PackAnalyzer
 
 ACCOUNT = "123456789012"
 FINDING_ID = re.compile(r"\b(?:IAM|PACK)-[A-Z]+-\d{3}\b")
@@ -53,7 +53,7 @@ VALIDITY_EXEMPT = {
             {
                 "resource": "legacy",
                 "reason": "imported as-is, rewritten in TICKET-42",
-                "expires": "2099-12-31",
+                "expires": IN_FORCE,
             }
         ]
     }
