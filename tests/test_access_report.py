@@ -220,7 +220,7 @@ def test_mfa_is_stated_where_it_is_enforced() -> None:
         for row in table(admins, "Tier (account:tier)")
         if "222222222222:SOC_Administrator" in row["Tier (account:tier)"]
     ]
-    assert remote["MFA at this step"].startswith("MFA guard of group SOC_Admins")
+    assert remote["MFA at this step"].startswith("MFA guard of group `SOC_Admins`")
 
 
 def test_a_read_only_tier_reads_ec2_and_an_admin_tier_is_full_admin() -> None:

@@ -1,8 +1,9 @@
 """Hostile strings in config cannot change the shape of a generated document.
 
-Every field a stack file or pack config chooses that reaches docs/access/<stack>.md or the check's
-Markdown report gets Markdown, HTML and Mermaid metacharacters, line breaks and long runs of backticks.
-The output is parsed with markdown-it-py (CommonMark plus GFM tables) and must keep every section
+Every field a stack file or pack config chooses that reaches docs/access/<stack>.md gets Markdown, HTML
+and Mermaid metacharacters, line breaks and long runs of backticks (tests/markdown_visibility.py; the
+check's Markdown report: tests/test_check_report_escaping.py). The output is parsed with markdown-it-py
+(CommonMark plus GFM tables) and must keep every section
 heading and every principal visible, with no heading, HTML, code block or comment of the hostile
 string's own, and a diagram whose every line is still one declaration.
 """
@@ -18,38 +19,23 @@ from typing import Any
 
 import yaml
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from offline.access.document import render_report
 from offline.access.generate import pack_version
-from offline.access.model import AccessModel, Sources, build_access_model
-from offline.reporting.markdown_text import one_line
+from offline.access.model import AccessModel, Sources, TierGrant, build_access_model
 from tests.conftest import PROJECT_DIR, stack_run
+from tests.markdown_visibility import (
+    HOSTILE,
+    NASTY,
+    assert_no_markup_of_its_own,
+    code_spans,
+    headings,
+    inline_code_everywhere,
+    parse,
+    shown,
+)
 
-NASTY = (
-    "Reads the account.\n\n<!-- reviewers see nothing below this line",
-    "x\n```\nhidden",
-    "\n## SOC_Administrator\n\nNo access at all.",
-    "a | b |\n|---|---|",
-    "`` ` ```` ",
-    "<details><summary>",
-    "-->\n%% comment\nA --> B; click A call alert()",
-    '"];  X["',
-    "***bold*** _x_ [link](http://e) ![i](x) &lt; &amp; $x$ ~~s~~ \\",
-    "1. item\u2028- item\u2029> quote\x85# h\vx\fy\rz",
-    "    indented code",
-    "===",
-)
-HOSTILE = st.one_of(
-    st.sampled_from(NASTY),
-    st.text(
-        alphabet=st.sampled_from(list("`*_[]()<>|#!&;:\"'-=~$%\\{}\n\r\u2028\x85 ab")),
-        min_size=1,
-        max_size=40,
-    ),
-)
 # The headings the access document always has (Service roles and Exemptions: the dev stack has both).
 SECTIONS = (
     "Summary",
@@ -86,25 +72,20 @@ def dev_model() -> AccessModel:
     return _model[0]
 
 
-def parse(markdown: str) -> list[Token]:
-    return MarkdownIt("commonmark").enable("table").parse(markdown)
-
-
-def shown(value: str) -> str:
-    """What a code span of `value` shows: the value on one line."""
-    return one_line(value)
-
-
-def headings(tokens: list[Token]) -> list[tuple[str, Token]]:
-    return [(tokens[i].tag, tokens[i + 1]) for i, token in enumerate(tokens) if token.type == "heading_open"]
-
-
-def code_spans(inline: Token) -> list[str]:
-    return [child.content for child in inline.children or [] if child.type == "code_inline"]
-
-
-def inline_code_everywhere(tokens: list[Token]) -> list[str]:
-    return [span for token in tokens if token.type == "inline" for span in code_spans(token)]
+def guard_groups_named(tokens: list[Token]) -> list[str]:
+    """The code span after each "MFA guard of group " in a cell: the group whose guard demands MFA
+    for a tier switch; a name written raw (not a code span) is not counted."""
+    named = []
+    for token in tokens:
+        children = token.children or []
+        for index, child in enumerate(children):
+            if child.type != "text":
+                continue
+            for phrase in re.finditer("MFA guard of group (.*)", child.content):
+                after = children[index + 1] if index + 1 < len(children) else None
+                spans = phrase.group(1) == "" and after is not None and after.type == "code_inline"
+                named.append(after.content if spans and after else f"raw: {phrase.group(1)}")
+    return named
 
 
 def check_shape(markdown: str, model: AccessModel) -> None:
@@ -120,26 +101,39 @@ def check_shape(markdown: str, model: AccessModel) -> None:
     spans = inline_code_everywhere(tokens)
     for user in model.users:
         assert shown(user.name) in spans, f"user {user.name!r} not shown"
+    # Each tier switch a group's MFA guard demands MFA for names the group, as a code span.
+    guarded = [shown(grant.group) for group in model.groups for grant in group.tiers if grant.guarded]
+    assert guarded, "the dev stack has guarded switches"
+    assert guard_groups_named(tokens) == guarded
+    assert_no_markup_of_its_own(tokens, html_blocks=OUR_HTML, fences=("mermaid",))
     for token in tokens:
-        assert token.type != "code_block", f"an indented code block: {token.content!r}"
         if token.type == "fence":
-            assert token.info == "mermaid"
             for line in token.content.splitlines():
                 assert MERMAID_LINE.match(line.strip()), f"not one Mermaid declaration: {line!r}"
-        if token.type == "html_block":
-            assert OUR_HTML.match(token.content), f"HTML from config: {token.content!r}"
-        for child in token.children or []:
-            assert child.type != "html_inline", f"inline HTML from config: {child.content!r}"
     assert sum(1 for token in tokens if token.type == "fence") == 1
 
 
 def hostile_model(model: AccessModel, value: str) -> AccessModel:
     """`model` with `value` in every field the stack file or pack config writes (enumerated here)."""
     sub = dataclasses.replace
+    role_names = {role.name: f"{value}{index}" for index, role in enumerate(model.roles)}
+    group_names = {group.name: f"{value}{index}" for index, group in enumerate(model.groups)}
+    user_names = {user.name: f"{value}{index}" for index, user in enumerate(model.users)}
+
+    def hostile_grant(original: TierGrant) -> TierGrant:
+        """A switch: the tier's name (a tier of this stack keeps matching its role) and the group's."""
+        tier = original.tier
+        name = role_names[tier.name] if tier.local else f"{value}{tier.name}"  # remote: a tier's config name
+        return sub(
+            original,
+            tier=sub(tier, name=name, arn=tier.arn.rsplit("/", 1)[0] + f"/{name}"),
+            group=group_names[original.group],  # the group in "MFA guard of group ..."
+        )
+
     roles = tuple(
         sub(
             role,
-            name=f"{value}{index}",  # role/tier name (the provider's logical name when unnamed)
+            name=role_names[role.name],  # role/tier name (the provider's logical name when unnamed)
             description=value,  # role tier description
             arn=f"arn:aws:iam::111111111111:role/{value}",
             boundary=value if role.boundary else None,
@@ -148,12 +142,10 @@ def hostile_model(model: AccessModel, value: str) -> AccessModel:
                 for entry in role.trust
             ),
             policies=tuple(sub(p, name=value, detail=value) for p in role.policies),  # policy names
-            granted_by=tuple(f"{value}{g}" for g in role.granted_by),
+            granted_by=tuple(group_names[g] for g in role.granted_by),
         )
         for index, role in enumerate(model.roles)
     )
-    group_names = {group.name: f"{value}{index}" for index, group in enumerate(model.groups)}
-    user_names = {user.name: f"{value}{index}" for index, user in enumerate(model.users)}
     groups = tuple(
         sub(
             group,
@@ -162,7 +154,7 @@ def hostile_model(model: AccessModel, value: str) -> AccessModel:
             members=tuple(user_names.get(m, m) for m in group.members),
             mfa_guard=tuple(value for _ in group.mfa_guard),
             policies=tuple(sub(p, name=value) for p in group.policies),
-            tiers=tuple(sub(grant, group=group_names[group.name]) for grant in group.tiers),
+            tiers=tuple(hostile_grant(g) for g in group.tiers),
         )
         for group in model.groups
     )
@@ -174,6 +166,7 @@ def hostile_model(model: AccessModel, value: str) -> AccessModel:
             email=value,
             groups=tuple(group_names.get(g, g) for g in user.groups),
             mfa_guard_groups=tuple(group_names.get(g, g) for g in user.mfa_guard_groups),
+            tiers=tuple(hostile_grant(g) for g in user.tiers),
         )
         for user in model.users
     )

@@ -20,6 +20,7 @@ from offline.access.model import (
     ADMIN_TIERS_POLICY,
     Access,
     AccessModel,
+    BeforeMfa,
     GroupAccess,
     PolicyEntry,
     RoleAccess,
@@ -98,7 +99,11 @@ def _policies(policies: Sequence[PolicyEntry]) -> list[str]:
 
 
 def _step_mfa(grant: TierGrant) -> str:
-    parts = list(grant.mfa) or ["**no MFA required**"]  # the model's own phrases
+    parts = [f"MFA guard of group {_code(grant.group)}"] if grant.guarded else []
+    parts += [
+        "trust requires MFA" + (f" at most {age} s old" if age is not None else "") for age in grant.trust_mfa
+    ]
+    parts = parts or ["**no MFA required**"]
     if not grant.tier.local and grant.tier.account_id != "*":
         parts.append(f"trust defined in account {text(grant.tier.account_id)}, not in this stack")
     if grant.conditional:
@@ -126,6 +131,14 @@ def _keys(user: UserAccess) -> str:
         return "no"
     secret = "PGP-encrypted secret" if user.keys_pgp else "secret kept as a stack secret"
     return f"{user.access_keys} key(s) ({secret})"
+
+
+def _before_mfa(before: BeforeMfa | None) -> str:
+    """The evaluator's answer for the first sign-in, a step it refuses in bold."""
+    if before is None:
+        return "-"
+    steps = [f"can {step}" if allowed else f"**cannot {step}**" for step, allowed in before.steps]
+    return ", ".join(steps) + ("; **other calls are open**" if before.other_calls_open else "; nothing else")
 
 
 def _user_mfa(user: UserAccess) -> str:
@@ -164,7 +177,7 @@ def _users(model: AccessModel) -> list[str]:
                 _console(user),
                 _keys(user),
                 _user_mfa(user),
-                user.without_mfa,  # the model's own phrase, with its emphasis
+                _before_mfa(user.before_mfa),
                 _tier_list(user.tiers),
             ]
         )

@@ -3,7 +3,8 @@
 Built from the registrations of an offline update-mode run (exactly what `pulumi up` would create) and
 analysed with the policy pack's own stack model and evaluation, so that the document and the pack's
 findings never disagree about what a policy grants. Everything is sorted: the model does not depend on
-the order in which the SDK happened to register resources.
+the order in which the SDK happened to register resources. The model holds names and facts, never
+Markdown: offline/access/document.py words them and escapes each name for where it lands.
 """
 
 from __future__ import annotations
@@ -70,12 +71,21 @@ class TierRef:
 
 @dataclass(frozen=True)
 class TierGrant:
-    """One step users → tier: the group granting `sts:AssumeRole`, and what demands MFA at that step."""
+    """One step users → tier: the group granting `sts:AssumeRole`, and what demands MFA at that step.
+
+    Facts, not phrases: the document words them and escapes the group's name for where it lands.
+    """
 
     tier: TierRef
     group: str
-    mfa: tuple[str, ...]  # empty when nothing demands MFA
+    guarded: bool  # the group's MFA guard denies the `sts:AssumeRole` call without MFA
+    trust_mfa: tuple[int | None, ...]  # per trust entry of this account demanding MFA: its max age (s)
     conditional: bool  # the group's grant holds only under a condition on the target
+
+    @property
+    def mfa(self) -> bool:
+        """Something demands MFA at this step."""
+        return self.guarded or bool(self.trust_mfa)
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,14 @@ class GroupAccess:
 
 
 @dataclass(frozen=True)
+class BeforeMfa:
+    """What the request evaluator lets a console user do without MFA (`first_sign_in`)."""
+
+    steps: tuple[tuple[str, bool], ...]  # each first sign-in step (in `_STEPS` words) and whether allowed
+    other_calls_open: bool  # a call outside the first sign-in is allowed too
+
+
+@dataclass(frozen=True)
 class UserAccess:
     name: str
     path: str
@@ -167,7 +185,7 @@ class UserAccess:
     mfa_guard_groups: tuple[str, ...]  # groups whose MFA guard applies to the user
     policies: tuple[PolicyEntry, ...]  # attached to the user itself (the pack's no-user-policies forbids it)
     tiers: tuple[TierGrant, ...]
-    without_mfa: str = "-"  # what the evaluator lets the user do before MFA (first_sign_in)
+    before_mfa: BeforeMfa | None = None  # None for a disabled user or one without console access
 
 
 @dataclass(frozen=True)
@@ -307,22 +325,14 @@ def _tier_grants(
     for grant in model.permissions(group).grants.get(ASSUME_ROLE, []):
         for resource in grant.resources or ("*",):
             tier = _tier_ref(resource, account_id)
-            mfa = [f"MFA guard of group {group.key}"] if guard else []
             role = roles.get(tier.name) if tier.local else None
-            if role is not None:
-                mfa.extend(
-                    _mfa_in_trust(entry)
-                    for entry in _trust(role)
-                    if entry.kind == "account" and entry.principal == account_id and entry.mfa
-                )
-            grants.add(TierGrant(tier, group.key, tuple(mfa), grant.constrained))
+            trust_mfa = tuple(
+                entry.max_mfa_age_seconds
+                for entry in (_trust(role) if role is not None else ())
+                if entry.kind == "account" and entry.principal == account_id and entry.mfa
+            )
+            grants.add(TierGrant(tier, group.key, bool(guard), trust_mfa, grant.constrained))
     return tuple(sorted(grants, key=lambda grant: (grant.tier, grant.group)))
-
-
-def _mfa_in_trust(entry: TrustEntry) -> str:
-    if entry.max_mfa_age_seconds is None:
-        return "trust requires MFA"
-    return f"trust requires MFA at most {entry.max_mfa_age_seconds} s old"
 
 
 def _tags(resource: StackResource | None) -> dict[str, Any]:
@@ -407,11 +417,11 @@ _STEPS = {
 _SHUT = ("s3:ListAllMyBuckets", "*")
 
 
-def first_sign_in(subject: Subject, user: UserAccess, when: datetime.datetime) -> str:
+def first_sign_in(subject: Subject, user: UserAccess, when: datetime.datetime) -> BeforeMfa | None:
     """What the request evaluator lets a console user do without MFA, at their real ARN (path
     included): the first sign-in's steps, and whether anything else is open."""
     if user.disabled or not user.console:
-        return "-"
+        return None
     account = subject.arn.split(":")[4]
     steps = []
     for action, kind, reset_only in FIRST_SIGN_IN_REQUESTS:
@@ -419,9 +429,9 @@ def first_sign_in(subject: Subject, user: UserAccess, when: datetime.datetime) -
             continue
         resource = subject.arn if kind == "user" else f"arn:aws:iam::{account}:mfa/{user.name}"
         allowed = ask(subject, action, resource, mfa=False, when=when).decision is Decision.ALLOWED
-        steps.append(f"can {_STEPS[action]}" if allowed else f"**cannot {_STEPS[action]}**")
+        steps.append((_STEPS[action], allowed))
     other = ask(subject, *_SHUT, mfa=False, when=when).decision is Decision.ALLOWED
-    return ", ".join(steps) + ("; **other calls are open**" if other else "; nothing else")
+    return BeforeMfa(tuple(steps), other)
 
 
 def build_access_model(
@@ -452,7 +462,7 @@ def build_access_model(
     subjects = subjects_of(run, account_id, model)
     when = request_time(today)
     users = tuple(
-        replace(user, without_mfa=first_sign_in(subjects.by_reference[f"user/{user.name}"], user, when))
+        replace(user, before_mfa=first_sign_in(subjects.by_reference[f"user/{user.name}"], user, when))
         for user in (_user(model, p, groups) for p in principals if p.kind == "user")
     )
     admin_tiers = _admin_tiers(pack_config)

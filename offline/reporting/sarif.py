@@ -19,6 +19,7 @@ from offline.reporting.check_report import (
     exemption_document,
     override_line,
 )
+from offline.reporting.markdown_text import text_lines
 from offline.reporting.origins import ConfigOrigin
 
 SARIF_VERSION = "2.1.0"
@@ -62,7 +63,8 @@ def _rule(policy: PolicySummary, environ: Mapping[str, str]) -> dict[str, Any]:
         "helpUri": docs,
         "help": {
             "text": f"{policy.remediation}\n\nDocumentation: {docs}",
-            "markdown": f"{policy.remediation}\n\n[Rule documentation]({docs})",
+            # The pack's words, shown as written: SARIF viewers render `markdown` (results carry text only).
+            "markdown": f"{text_lines(policy.remediation)}\n\n[Rule documentation]({docs})",
         },
         "defaultConfiguration": {
             "level": LEVELS.get(policy.enforcement_level, "warning"),
