@@ -133,11 +133,12 @@ def write_violating_project(directory: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def violating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:
     project, config = write_violating_project(tmp_path_factory.mktemp("violating"))
+    # The pack process and the report judge expiry on one day; the override is set for the run only,
+    # so that tests after this session fixture see the real clock.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("IAMTIERS_TODAY", TODAY)  # the pack process and the report judge expiry on one day
-        yield Case(
-            project, "test", config, offline.operations.check.run_check("test", project, PACK_DIR, config)
-        )
+        patch.setenv("IAMTIERS_TODAY", TODAY)
+        result = offline.operations.check.run_check("test", project, PACK_DIR, config)
+    yield Case(project, "test", config, result)
 
 
 @pytest.fixture(params=["clean", "violating"])

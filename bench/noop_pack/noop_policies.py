@@ -33,6 +33,7 @@ STACK_POLICIES = (
     "group-managed-policy-quota",
     "console-users-mfa-guarded",
     "password-policy",
+    "exemptions-current",
     "self-scoped-statements-match",
     "no-iam-users-with-federation",
     "preview-unresolved-values",
