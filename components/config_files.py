@@ -3,16 +3,21 @@
 A large collection lives in a YAML file of its own, so that the stack config the CLI passes in one
 environment variable stays small (components/config_variable.py), and editing a person is a change
 to one line of that file. The file holds the same `{defaults, items}` the key would, and the same
-model validates it; its path is relative to the project directory and must stay inside it.
+model validates it; its path is relative to the project directory and must stay inside it, and it
+must be a regular file of at most `MAX_FILE_BYTES`, checked before a byte is read.
 
 Every problem names the file (and line, when one holds it) and the key, one line each:
 `people/dev-users.yaml:14: iamtiers:users.items[3].name: ...`. Problems with the reference itself
-name the key: `iamtiers:users.file: 'people/x.yaml' not found in the project directory; ...`.
+name the key: `iamtiers:users.file: 'people/x.yaml' not found in the project directory; ...`, and so
+do those of the file as a file (a directory, a FIFO, a symlink loop, too big, unreadable, not UTF-8).
 """
 
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -22,11 +27,16 @@ import yaml
 
 from components.config.fields import CollectionFile, ConfigError
 from components.config_variable import COLLECTION_KEYS, FILE_KEY, collection_file_reference
-from components.yaml_files import key_lines, read_yaml
+from components.yaml_files import key_lines, parse_yaml
 
 COLLECTION_FILE_KEYS = ("defaults", "items")
 YAML_SUFFIXES = (".yaml", ".yml")
 FILE_KIND = "collection files"  # how anchor refusals name them
+# Checked before parsing: YAML of 10 MB takes seconds to compose, and its nodes take far more memory;
+# the largest shipped collection (5,000 generated people) is about 0.5 MB.
+MAX_FILE_BYTES = 10_000_000
+PATH_MAX, NAME_MAX = 4095, 255  # Linux's longest path and file name, in bytes
+SHOWN_PATH = 120  # a message shows at most this much of a path
 
 
 class CollectionFileError(ConfigError):
@@ -64,6 +74,19 @@ def _resolve(qualified: str, value: Mapping[str, Any], project_dir: Path) -> tup
         raise CollectionFileError(
             [f"{key}: expected a path relative to the project directory, such as {_example(key_name)}"]
         )
+    if "\0" in written:
+        raise CollectionFileError(
+            [f"{key}: '{_printable(written)}' holds a NUL byte, which no file name can; fix the path"]
+        )
+    if len(written.strip().encode()) > PATH_MAX or any(
+        len(part.encode()) > NAME_MAX for part in written.strip().split("/")
+    ):
+        raise CollectionFileError(
+            [
+                f"{key}: '{_printable(written)}' is too long ({len(written.strip())} characters; a file name "
+                f"holds at most {NAME_MAX} bytes, a path {PATH_MAX}); fix the path"
+            ]
+        )
     relative = PurePosixPath(written.strip())
     if relative.is_absolute():
         raise CollectionFileError(
@@ -72,29 +95,87 @@ def _resolve(qualified: str, value: Mapping[str, Any], project_dir: Path) -> tup
     if relative.suffix.lower() not in YAML_SUFFIXES:
         raise CollectionFileError([f"{key}: '{written}' is not a YAML file; name it .yaml or .yml"])
     root = project_dir.resolve()
-    path = (root / relative).resolve()  # symlinks followed: what is read must lie in the project too
+    try:
+        path = (root / relative).resolve()  # symlinks followed: what is read must lie in the project too
+    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python < 3.13)
+        raise CollectionFileError([f"{key}: '{written}' {_os_problem(error)}"]) from None
     if not path.is_relative_to(root):
         raise CollectionFileError(
             [f"{key}: '{written}' is outside the project directory; keep collection files in the project"]
         )
-    if not path.is_file():
-        what = "is a directory, not a file" if path.is_dir() else "not found in the project directory"
-        raise CollectionFileError([f"{key}: '{written}' {what} ({root}); create it or fix the path"])
     return path.relative_to(root).as_posix(), path
 
 
+def _printable(written: str) -> str:
+    """A path as a message can show it: control characters escaped, a long one cut short."""
+    text = written.encode("unicode_escape").decode("ascii") if not written.isprintable() else written
+    return text if len(text) <= SHOWN_PATH else f"{text[: SHOWN_PATH - 3]}..."
+
+
+def _os_problem(error: OSError | RuntimeError) -> str:
+    """What an error of stat/open/resolve says of a collection file, with the fix."""
+    code = error.errno if isinstance(error, OSError) else errno.ELOOP
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        return "not found in the project directory; create it or fix the path"
+    if code == errno.ELOOP:
+        return "is a symlink loop (a link that leads back to itself); point it at a YAML file"
+    if code == errno.ENAMETOOLONG:
+        return "is too long for a path; fix the path"
+    if code in (errno.EACCES, errno.EPERM):
+        return "cannot be read: permission denied; make it readable (chmod a+r) or fix the path"
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return f"cannot be read: {reason}; fix the path or the file"
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_000_000:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
+
+
+def _read_text(key: str, shown: str, path: Path, max_bytes: int) -> str:
+    """The text of a collection file, its kind and size checked before a byte is read (a FIFO would
+    block, a device or a huge file never end); raises `CollectionFileError` naming `key`."""
+    too_big = (
+        f"{key}: '{shown}' is over {_size(max_bytes)}, the most a collection file may hold; a file that "
+        "large is not a hand-kept collection (5,000 people take about 0.5 MB): check that the path "
+        "names the right file"
+    )
+    try:
+        found = os.stat(path)
+        if stat.S_ISDIR(found.st_mode):
+            raise CollectionFileError([f"{key}: '{shown}' is a directory, not a file; fix the path"])
+        if not stat.S_ISREG(found.st_mode):
+            what = "is not a regular file (a FIFO, socket or device)"
+            raise CollectionFileError([f"{key}: '{shown}' {what}; point it at a YAML file"])
+        if found.st_size > max_bytes:
+            raise CollectionFileError([too_big])
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)  # bounded: the file may have grown since
+    except OSError as error:
+        raise CollectionFileError([f"{key}: '{shown}' {_os_problem(error)}"]) from None
+    if len(data) > max_bytes:
+        raise CollectionFileError([too_big])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CollectionFileError(
+            [f"{key}: '{shown}' is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"]
+        ) from None
+
+
 def read_collection_file(
-    qualified: str, value: Mapping[str, Any], project_dir: Path
+    qualified: str, value: Mapping[str, Any], project_dir: Path, *, max_bytes: int = MAX_FILE_BYTES
 ) -> CollectionFileContents:
     """Read the collection file `value` names for the config key `qualified` (`iamtiers:users`).
 
-    Refused, with every problem, one line each: a bad reference, a missing or unreadable file, YAML
+    Refused, with every problem, one line each: a bad reference, a missing or unreadable file, one
+    that is not a regular file or is over `max_bytes` (both before it is read), YAML
     that does not parse, anchors/aliases, duplicate keys, and a top level other than `{defaults?,
     items}`. Raises `CollectionFileError`.
     """
     shown, path = _resolve(qualified, value, project_dir)
+    text = _read_text(f"{qualified}.{FILE_KEY}", shown, path, max_bytes)
     problems: list[str] = []
-    document = read_yaml(path, shown, problems, kind=FILE_KIND, root=qualified)
+    document = parse_yaml(text, shown, problems, kind=FILE_KIND, root=qualified)
     if document is None or problems:
         raise CollectionFileError(problems)
     data, node = document.data, document.node
@@ -119,7 +200,7 @@ def read_collection_file(
 
 
 def collection_files_contents(
-    raw: Mapping[str, Any], project_dir: Path, namespace: str
+    raw: Mapping[str, Any], project_dir: Path, namespace: str, *, max_bytes: int = MAX_FILE_BYTES
 ) -> dict[str, CollectionFileContents]:
     """Each collection key of `raw` (the project's keys, without namespace) that names a collection
     file -> what the file holds.
@@ -132,7 +213,9 @@ def collection_files_contents(
         if not collection_file_reference(raw.get(key)):
             continue
         try:
-            found[key] = read_collection_file(f"{namespace}:{key}", raw[key], project_dir)
+            found[key] = read_collection_file(
+                f"{namespace}:{key}", raw[key], project_dir, max_bytes=max_bytes
+            )
         except CollectionFileError as error:
             problems += error.problems
     if problems:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,14 @@ def read_yaml(
     except OSError as error:
         problems.append(f"{shown}: cannot be read: {error.strerror or error}")
         return None
+    return parse_yaml(text, shown, problems, kind=kind, root=root)
+
+
+def parse_yaml(
+    text: str, shown: str, problems: list[str], *, kind: str, root: str = ""
+) -> YamlDocument | None:
+    """The document of a YAML file's `text`, or None after adding why not to `problems`; as
+    `read_yaml`, for a caller that read the file itself (a collection file, bounded in size)."""
     loader = StrictYamlLoader(text)
     try:
         refused = _anchor_problems(text, shown, kind)
@@ -147,7 +156,7 @@ def key_lines(node: yaml.Node | None, path: str = "") -> dict[str, int]:
 _LAST_PART = re.compile(r"(\.[^.\[\]]*|\[\d+\])$")
 
 
-def line_of(lines: dict[str, int], path: str) -> int | None:
+def line_of(lines: Mapping[str, int], path: str) -> int | None:
     """The line of `path`, or of its closest enclosing key that has one (a missing key: its entry)."""
     while path:
         if path in lines:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import errno
 import json
+import os
 import re
 import subprocess
 import sys
@@ -22,7 +23,12 @@ import yaml
 import offline.cli
 import offline.operations.check
 from components.config import ConfigError, parse_stack_config
-from components.config_files import CollectionFileError, read_collection_files
+from components.config_files import (
+    MAX_FILE_BYTES,
+    CollectionFileError,
+    read_collection_file,
+    read_collection_files,
+)
 from components.config_variable import (
     CONFIG_VARIABLE_LIMIT,
     MAX_ARG_STRLEN,
@@ -584,3 +590,97 @@ def test_collection_files_never_reach_pulumi_config(tmp_path: Path) -> None:
     assert settings.config["iamtiers:users"] == '{"file":"people/test-users.yaml"}'
     env = cli_environment(settings.project, settings.stack, settings.config)
     assert json.loads(env["PULUMI_CONFIG"]) == settings.config
+
+
+# --- what the path of a collection file may lead to ----------------------------------------------
+
+KEY = "iamtiers:users.file"
+
+
+def _symlink_loop(people: Path) -> str:
+    (people / "loop.yaml").symlink_to("loop.yaml")
+    return "people/loop.yaml"
+
+
+def _fifo(people: Path) -> str:
+    os.mkfifo(people / "fifo.yaml")  # reading it would wait for a writer forever
+    return "people/fifo.yaml"
+
+
+def _sparse(people: Path) -> str:
+    with (people / "huge.yaml").open("wb") as file:
+        file.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used, refused before a byte is read
+    return "people/huge.yaml"
+
+
+def _unreadable(people: Path) -> str:
+    (people / "secret.yaml").write_text("items: []\n")
+    (people / "secret.yaml").chmod(0)
+    return "people/secret.yaml"
+
+
+def _latin1(people: Path) -> str:
+    (people / "latin1.yaml").write_bytes("items:\n  - name: jos\xe9\n".encode("latin-1"))
+    return "people/latin1.yaml"
+
+
+PATH_PROBLEMS: list[tuple[str, Any, str]] = [
+    ("missing", lambda _: "people/nobody.yaml", f"{KEY}: 'people/nobody.yaml' not found in the project"),
+    ("directory", lambda _: "people.yaml", f"{KEY}: 'people.yaml' is a directory, not a file; fix the path"),
+    ("symlink loop", _symlink_loop, f"{KEY}: 'people/loop.yaml' is a symlink loop"),
+    ("NUL byte", lambda _: "people/a\0b.yaml", f"{KEY}: 'people/a\\x00b.yaml' holds a NUL byte"),
+    ("too long", lambda _: f"people/{'a' * 5000}.yaml", f"{KEY}: 'people/aaaa"),
+    ("FIFO", _fifo, f"{KEY}: 'people/fifo.yaml' is not a regular file (a FIFO, socket or device)"),
+    ("too big", _sparse, f"{KEY}: 'people/huge.yaml' is over 10.0 MB, the most a collection file may hold"),
+    ("not UTF-8", _latin1, f"{KEY}: 'people/latin1.yaml' is not UTF-8 text (invalid continuation byte at"),
+]
+if os.geteuid() != 0:  # root reads any file
+    PATH_PROBLEMS.append(
+        ("unreadable", _unreadable, f"{KEY}: 'people/secret.yaml' cannot be read: permission")
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [(make, expected) for _, make, expected in PATH_PROBLEMS],
+    ids=[n for n, *_ in PATH_PROBLEMS],
+)
+def test_every_path_problem_names_the_key_the_file_and_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, expected: str
+) -> None:
+    directory = dev_with_users_file(tmp_path / "project")
+    (directory / "people.yaml").mkdir()
+    reference = make(directory / "people")
+    stack = yaml.safe_load((directory / "Pulumi.test.yaml").read_text())
+    stack["config"]["iamtiers:users"] = {"file": reference}
+    (directory / "Pulumi.test.yaml").write_text(yaml.safe_dump(stack, sort_keys=False))
+    [problem] = loader_problems(directory, {**dev_raw(), "users": {"file": reference}})
+    assert problem.startswith(expected), problem
+    assert len(problem) < 400  # a 5,000-character path is cut short
+    assert_refused(*check_in_process(directory, capsys), f"  - {expected}", "Fix Pulumi.test.yaml")
+
+
+def test_a_file_over_a_smaller_bound_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    directory = dev_with_users_file(tmp_path, "items: [\n" + "x" * 200)  # not YAML: never parsed
+    with pytest.raises(CollectionFileError) as caught:
+        read_collection_file("iamtiers:users", {"file": PEOPLE_FILE}, directory, max_bytes=100)
+    assert caught.value.problems == [
+        f"{KEY}: '{PEOPLE_FILE}' is over 100 bytes, the most a collection file may hold; a file that large "
+        "is not a hand-kept collection (5,000 people take about 0.5 MB): check that the path names the "
+        "right file"
+    ]
+
+
+def test_many_bad_items_list_the_first_fifty_and_how_many_more(tmp_path: Path) -> None:
+    directory = dev_with_users_file(tmp_path, "items:\n" + '  - {name: "a b", groups: []}\n' * 60)
+    with pytest.raises(ConfigError) as caught:
+        resolved, files = read_collection_files(
+            {**dev_raw(), "users": {"file": PEOPLE_FILE}}, directory, "iamtiers"
+        )
+        parse_stack_config(resolved, files=files)
+    problems = caught.value.problems
+    assert len(problems) >= 60  # every problem is kept
+    listing = str(caught.value).splitlines()
+    assert listing[0] == f"stack config has {len(problems)} problem(s):"
+    assert listing[1:51] == [f"  - {problem}" for problem in problems[:50]]
+    assert listing[51:] == [f"  - and {len(problems) - 50} more"]

@@ -270,6 +270,24 @@ BROKEN: list[tuple[str, Any, str]] = [
         "deployment.resources[0]: 'urn' is missing or not a string",
     ),
     ("pending operation", _pending, "pending 'deleting' operation on urn:pulumi:dev::iamtiers::"),
+    (
+        "resources twice",
+        lambda e: json.dumps(e)[:-2] + ', "resources": []}}',  # the second would hide the first
+        "stdin: duplicate key 'resources' at deployment.resources: an object holds it twice",
+    ),
+    (
+        "a key twice deep down",
+        lambda e: json.dumps(e).replace('"custom": false,', '"custom": false, "custom": true,', 1),
+        "stdin: duplicate key 'custom' at deployment.resources[0].custom: ",
+    ),
+    (
+        "a key twice at the top",
+        lambda e: '{"version": 3, "version": 3, "deployment": {}}',
+        "stdin: duplicate key 'version' at version: ",
+    ),
+    ("NaN", lambda e: json.dumps(e)[:-1] + ', "x": NaN}', "stdin: 'NaN' is not a JSON value"),
+    ("Infinity", lambda e: '{"version": 3, "deployment": {"x": Infinity}}', "stdin: 'Infinity' is not a "),
+    ("-Infinity", lambda e: '{"version": -Infinity}', "stdin: '-Infinity' is not a JSON value"),
 ]
 
 
@@ -307,3 +325,16 @@ def test_a_parent_missing_from_the_state_is_known_by_its_urn() -> None:
     export = {"version": 3, "deployment": {"resources": [{**stray, "parent": user}]}}
     assert migrate(export).removed == (stray["urn"],)
     assert migrate(export).export["deployment"]["resources"] == []
+
+
+def test_a_closed_stdin_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", None)  # what Python makes of a closed descriptor 0 (`<&-`)
+    assert offline.cli.main(["migrate-memberships"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "error: migrate-memberships: stdin is closed; pipe the stack export in or pass --input FILE: "
+        "pulumi stack export | iamtiers migrate-memberships | pulumi stack import\n"
+    )

@@ -77,12 +77,18 @@ ConditionOperator = Annotated[str, _refuse(condition_operator_problem)]
 _MANAGED_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy(/.*)$")
 
 
+MAX_SHOWN_PROBLEMS = 50  # how many problems a ConfigError's message lists
+
+
 class ConfigError(Exception):
     """Stack config that cannot become resources; `problems` holds one line per defect."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        listing = "\n".join(f"  - {problem}" for problem in problems)
+        # Every problem is kept; a file of a million bad items shows the first ones, not a million lines.
+        listing = "\n".join(f"  - {problem}" for problem in problems[:MAX_SHOWN_PROBLEMS])
+        if len(problems) > MAX_SHOWN_PROBLEMS:
+            listing += f"\n  - and {len(problems) - MAX_SHOWN_PROBLEMS} more"
         super().__init__(f"stack config has {len(problems)} problem(s):\n{listing}")
 
 
@@ -97,7 +103,7 @@ class CollectionFile:
     def where(self, location: str) -> str:
         """`people/dev-users.yaml:14` for a key path inside the collection (`items[3].name`); the
         file alone when no line holds it."""
-        line = line_of(dict(self.lines), location)
+        line = line_of(self.lines, location)  # not copied: a big file's problems would each copy it
         return f"{self.path}:{line}" if line else self.path
 
 

@@ -8,13 +8,9 @@ check cannot run.
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
-import warnings
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from components.config_variable import config_size_problem
 from offline.judging.access_tests import (
@@ -43,20 +39,8 @@ from offline.reporting.check_report import (
 )
 from offline.reporting.origins import access_test_origins, trace_origins
 from offline.reporting.plan import render_plan
-from offline.running.engine import ProgramError, StackRun, run_stack
+from offline.running.engine import ProgramError, run_stack
 from offline.running.stack_files import StackFileError, load_stack_config_nodes, load_stack_settings
-
-
-def _in_worker(run: Callable[..., StackRun], *args: Any, **kwargs: Any) -> StackRun:
-    """`run(...)` in the check's second process, then its event loop closed: that process runs one
-    stack, and a loop left to the garbage collector at its exit prints a traceback into the check's
-    stderr once the interpreter has closed the loop's self-pipe."""
-    try:
-        return run(*args, **kwargs)
-    finally:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # no loop yet: one is made to be closed
-            asyncio.get_event_loop().close()
 
 
 class CheckError(Exception):
@@ -102,7 +86,7 @@ def run_check(stack: str, project_dir: Path, policy_pack: Path, pack_config: Pat
             ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool,
             PolicyPackProcess(policy_pack, env=env) as pack,
         ):
-            pending_update = pool.submit(_in_worker, run_stack, project_dir, stack, preview=False)
+            pending_update = pool.submit(run_stack, project_dir, stack, preview=False)
             try:
                 preview = run_stack(project_dir, stack, preview=True)
             except (ProgramError, StackFileError) as error:

@@ -8,6 +8,7 @@ Stacks are independent (one per account), so they spread over processes here and
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -40,6 +41,23 @@ def shipped_stacks(project_dir: Path) -> list[str]:
     )
 
 
+def first_problem(stderr: str) -> str:
+    """The first problem a check that could not run printed: its first `error:` line, and when that
+    line heads a list (`stack config has 3 problem(s):`), the list's first entry too; the last line
+    (`Fix Pulumi.X.yaml and run again.`) names the file but not the cause."""
+    lines = [line.rstrip() for line in stderr.splitlines() if line.strip()]
+    start = next((i for i, line in enumerate(lines) if line.startswith("error: ")), None)
+    if start is None:  # no error line (a crash): the last line is all there is
+        return lines[-1].strip() if lines else "(no message)"
+    first = lines[start].removeprefix("error: ")
+    listed = itertools.takewhile(lambda line: line.startswith("  - "), lines[start + 1 :])
+    entries = [line.removeprefix("  - ") for line in listed]
+    if first.endswith(":") and entries:
+        more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+        return f"{first} {entries[0]}{more}"
+    return first
+
+
 def _check(stack: str, project_dir: Path, pack_dir: Path | None) -> StackOutcome:
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
@@ -60,8 +78,7 @@ def _check(stack: str, project_dir: Path, pack_dir: Path | None) -> StackOutcome
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
         if not report.is_file():
-            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
-            return StackOutcome(stack, done.returncode, seconds, None, None, last)
+            return StackOutcome(stack, done.returncode, seconds, None, None, first_problem(done.stderr))
         modes = json.loads(report.read_text())["modes"].values()
         mandatory = max(mode["counts"]["mandatory"] for mode in modes)
         advisory = max(mode["counts"]["advisory"] for mode in modes)

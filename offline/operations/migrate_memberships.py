@@ -15,7 +15,9 @@ component (`iamtiers:index:User`), the removed URNs also taken out of the other 
 `dependencies`, `propertyDependencies` and `deletedWith`; everything else is written as it was read.
 stderr says how many were removed. A UserGroupMembership outside a User component (written by hand)
 stays. Running it again removes nothing. Exit 0 on success, also with nothing to remove; exit 2,
-with one `error:` line and nothing written, on input it cannot use.
+with one `error:` line and nothing written, on input it cannot use: among others a key twice in one
+object (a reader keeps only one of them, so resources would vanish), `NaN` or `Infinity` (not JSON:
+`pulumi stack import` cannot read them back) and a closed stdin.
 """
 
 from __future__ import annotations
@@ -156,8 +158,72 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--debug", action="store_true", help="log at debug level (tracebacks)")
 
 
+class _Duplicated(dict[str, Any]):
+    """A JSON object that had a key twice: `json.loads` keeps the last value, so it is refused."""
+
+    def __init__(self, pairs: list[tuple[str, Any]], key: str) -> None:
+        super().__init__(pairs)
+        self.duplicate = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`object_pairs_hook`: a plain dict, or a `_Duplicated` naming the first key seen twice."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            return _Duplicated(pairs, key)
+        seen.add(key)
+    return dict(pairs)
+
+
+def _refuse_constant(name: str) -> Any:
+    """`parse_constant`: Python's reader accepts NaN and Infinity, which are not JSON."""
+    raise MigrationError(
+        f"'{name}' is not a JSON value, and `pulumi stack import` cannot read it back; export the stack "
+        "again with `pulumi stack export` (or replace it by hand with a number or a string)"
+    )
+
+
+def _first_duplicate(value: Any, path: str = "") -> tuple[str, str] | None:
+    """(the duplicate key, its JSON path) of the first object with a key twice, in document order."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:  # iterative: a deep document must not exhaust the recursion limit
+        node, where = stack.pop()
+        if isinstance(node, _Duplicated):
+            return node.duplicate, f"{where}.{node.duplicate}" if where else node.duplicate
+        if isinstance(node, dict):
+            children = [(child, f"{where}.{key}" if where else key) for key, child in node.items()]
+        elif isinstance(node, list):
+            children = [(child, f"{where}[{index}]") for index, child in enumerate(node)]
+        else:
+            continue
+        stack.extend(reversed(children))
+    return None
+
+
+def _parse(text: str, shown: str) -> Any:
+    """The JSON document of `text`; refused: invalid JSON, NaN/Infinity, a key twice in one object."""
+    try:
+        document = json.loads(text, object_pairs_hook=_object, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise MigrationError(f"{shown}: not valid JSON: {error}") from None
+    except MigrationError as error:
+        raise MigrationError(f"{shown}: {error}") from None
+    duplicate = _first_duplicate(document)
+    if duplicate is not None:
+        key, path = duplicate
+        raise MigrationError(
+            f"{shown}: duplicate key '{key}' at {path}: an object holds it twice, and only one could be "
+            "kept without losing the other; export the stack again with `pulumi stack export` (or merge "
+            "the two by hand)"
+        )
+    return document
+
+
 def _read(path: Path | None) -> Any:
     if path is None:
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise MigrationError(f"stdin is closed; pipe the stack export in or pass --input FILE: {USAGE}")
         if sys.stdin.isatty():
             raise MigrationError(f"reads the stack export on stdin or from --input FILE: {USAGE}")
         text, shown = sys.stdin.read(), "stdin"
@@ -170,10 +236,7 @@ def _read(path: Path | None) -> Any:
             raise MigrationError(f"--input {path}: cannot be read: {error}") from None
     if not text.strip():
         raise MigrationError(f"{shown} is empty; expected the output of `pulumi stack export`")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise MigrationError(f"{shown}: not valid JSON: {error}") from None
+    return _parse(text, shown)
 
 
 def run_migration(args: argparse.Namespace) -> int:

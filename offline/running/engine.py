@@ -8,6 +8,7 @@ outputs are the inputs, and everything the provider computes (ids, ARNs, passwor
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import runpy
 import sys
@@ -178,6 +179,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
+def _close(loop: asyncio.AbstractEventLoop) -> None:
+    """Close a run's event loop and its executor threads now: left to the garbage collector, it is
+    closed at interpreter exit, after its self-pipe may be gone, and prints `Exception ignored in:
+    BaseEventLoop.__del__` into the check's stderr."""
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 def _record_in_context(program: Callable[[], None], settings: StackSettings, run: StackRun) -> None:
     pulumi.runtime.set_all_config(settings.config, [])
     mocks = _UpdateMocks(settings.account_id, settings.region)
@@ -203,10 +216,15 @@ def record(program: Callable[[], None], settings: StackSettings, *, preview: boo
     """
     run = StackRun(project=settings.project, stack=settings.stack, preview=preview)
     # A fresh context per run: the SDK keeps its root resource and config in context variables.
+    # A loop of its own, current before the mocks are set (they bind to it), closed after the run.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     try:
         contextvars.Context().run(_record_in_context, program, settings, run)
     except pulumi.RunError as error:
         raise ProgramError(str(error)) from None
+    finally:
+        _close(loop)
     return run
 
 
