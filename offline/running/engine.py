@@ -126,6 +126,31 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self._lock = threading.Lock()
         self._recorded: dict[str, Registration] = {}
         self.duplicates: list[str] = []  # one message per refused registration
+        # The mocks answer through `_sync_await`, which gives each executor thread an event loop of
+        # its own and never closes it; `record` closes them once the run's threads have ended.
+        self.thread_loops: set[asyncio.AbstractEventLoop] = set()
+
+    def _note_thread_loop(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            return
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:  # this thread made no loop
+            return
+        with self._lock:
+            self.thread_loops.add(loop)
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        try:
+            return super().Invoke(request)  # type: ignore[no-untyped-call]
+        finally:
+            self._note_thread_loop()
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        try:
+            return super().ReadResource(request)  # type: ignore[no-untyped-call]
+        finally:
+            self._note_thread_loop()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -168,7 +193,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             # A create in preview: outputs are the inputs, unknowns stay unknown, no id yet.
             response = resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
         else:
-            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            try:
+                response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+            finally:
+                self._note_thread_loop()
         registration.outputs.update(json_format.MessageToDict(response.object))
         return response
 
@@ -179,22 +207,31 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
-def _close(loop: asyncio.AbstractEventLoop) -> None:
-    """Close a run's event loop and its executor threads now: left to the garbage collector, it is
-    closed at interpreter exit, after its self-pipe may be gone, and prints `Exception ignored in:
-    BaseEventLoop.__del__` into the check's stderr."""
+def _close(loop: asyncio.AbstractEventLoop, thread_loops: set[asyncio.AbstractEventLoop]) -> None:
+    """Close a run's event loop, its executor threads and the loops those threads made, now: left to
+    the garbage collector, a loop is closed at interpreter exit, after its self-pipe may be gone, and
+    prints `Exception ignored in: BaseEventLoop.__del__` into the check's stderr."""
     try:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.run_until_complete(loop.shutdown_default_executor())
     finally:
         asyncio.set_event_loop(None)
         loop.close()
+        for thread_loop in thread_loops:  # idle: their threads have ended with the executor
+            if not thread_loop.is_running():
+                thread_loop.close()
 
 
-def _record_in_context(program: Callable[[], None], settings: StackSettings, run: StackRun) -> None:
+def _record_in_context(
+    program: Callable[[], None],
+    settings: StackSettings,
+    run: StackRun,
+    thread_loops: set[asyncio.AbstractEventLoop],
+) -> None:
     pulumi.runtime.set_all_config(settings.config, [])
     mocks = _UpdateMocks(settings.account_id, settings.region)
     monitor = RecordingMonitor(mocks, run)
+    monitor.thread_loops = thread_loops  # shared with `record`, which closes them after the run
     pulumi.runtime.set_mocks(
         mocks, project=settings.project, stack=settings.stack, preview=run.preview, monitor=monitor
     )
@@ -219,12 +256,13 @@ def record(program: Callable[[], None], settings: StackSettings, *, preview: boo
     # A loop of its own, current before the mocks are set (they bind to it), closed after the run.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    thread_loops: set[asyncio.AbstractEventLoop] = set()
     try:
-        contextvars.Context().run(_record_in_context, program, settings, run)
+        contextvars.Context().run(_record_in_context, program, settings, run, thread_loops)
     except pulumi.RunError as error:
         raise ProgramError(str(error)) from None
     finally:
-        _close(loop)
+        _close(loop, thread_loops)
     return run
 
 
