@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -147,6 +148,19 @@ def _deploy(
     monitoring: Monitoring | None = None,
     password_policy: PasswordPolicy | None = None,
     account: Account | None = None,
+) -> _Deployment:
+    # A loop of its own, as the engine's runs have: the engine leaves none current after its runs.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return _deploy_on_current_loop(monitoring, password_policy, account)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def _deploy_on_current_loop(
+    monitoring: Monitoring | None, password_policy: PasswordPolicy | None, account: Account | None
 ) -> _Deployment:
     mocks = _BaselineRecordingMocks()
     monitor = MockMonitor(mocks)
