@@ -60,7 +60,7 @@ def _missing_renderer() -> str | None:
     if shutil.which("node") is None:
         return "node is not installed"
     if not MMDC.is_file():
-        return f"mermaid-cli is not installed: run `npm ci --prefix {MERMAID_DIR.relative_to(PROJECT_DIR)}`"
+        return "mermaid-cli is not installed: run `make render-test` (it installs it from its lock file)"
     if not CHROMIUM.is_file():
         return f"no chromium at {CHROMIUM} (apt-get install chromium, or set IAMTIERS_CHROMIUM)"
     return None
