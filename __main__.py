@@ -10,12 +10,18 @@ from components.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.config.loader import load_stack_config
 from components.iam_group import Group, GroupArgs
 from components.iam_user import User, UserArgs
+from components.identity_center import build_identity_center
+from components.identity_center_outputs import portal_url, principal_access, sso_config
 from components.outputs import (
     OUTPUT_ACCESS_KEYS,
     OUTPUT_AWS_CONFIG,
     OUTPUT_INITIAL_PASSWORDS,
+    OUTPUT_PERMISSION_SET_ARNS,
     OUTPUT_ROLE_TIER_ARNS,
     OUTPUT_SIGN_IN_URL,
+    OUTPUT_SSO_ACCESS,
+    OUTPUT_SSO_AWS_CONFIG,
+    OUTPUT_SSO_PORTAL_URL,
     OUTPUT_SWITCH_ROLE_URLS,
     OUTPUT_USERS,
     account_label,
@@ -55,16 +61,24 @@ for group in config.groups:
             members=[users[member.name].user_name for member in members[group.name]],
         ),
     )
+region = pulumi.Config("aws").get("region") or "us-east-1"
 AccountBaseline(
     "baseline",
     AccountBaselineArgs(
         account=config.account,
         password_policy=config.password_policy,
         monitoring=config.monitoring,
-        region=pulumi.Config("aws").get("region") or "us-east-1",
+        region=region,
         tags=tags,
     ),
 )
+if config.identity_center:
+    center = config.identity_center
+    instance, permission_sets = build_identity_center(config, center, tags)
+    pulumi.export(OUTPUT_SSO_PORTAL_URL, portal_url(center, instance.identity_store_id))
+    pulumi.export(OUTPUT_SSO_ACCESS, principal_access(center))
+    pulumi.export(OUTPUT_SSO_AWS_CONFIG, sso_config(config, center, instance.identity_store_id, region))
+    pulumi.export(OUTPUT_PERMISSION_SET_ARNS, {name: ps.arn for name, ps in permission_sets.items()})
 
 pulumi.export(OUTPUT_SIGN_IN_URL, sign_in_url(config.account))
 pulumi.export(OUTPUT_SWITCH_ROLE_URLS, {name: tier.switch_role_url for name, tier in tiers.items()})

@@ -11,6 +11,11 @@ OUTPUT_USERS = "users"
 OUTPUT_INITIAL_PASSWORDS = "initial_passwords"
 OUTPUT_ACCESS_KEYS = "access_keys"
 OUTPUT_AWS_CONFIG = "aws_config"
+# Only in the stack that administers Identity Center (components/identity_center_outputs.py).
+OUTPUT_SSO_PORTAL_URL = "identity_center_portal_url"
+OUTPUT_SSO_ACCESS = "identity_center_access"
+OUTPUT_SSO_AWS_CONFIG = "identity_center_aws_config"
+OUTPUT_PERMISSION_SET_ARNS = "permission_set_arns"
 
 
 def account_label(account: Account) -> str:

@@ -1,10 +1,12 @@
 """The stack config model: one account's IAM, parsed and validated once, with no Pulumi in it.
 
 What enters is the project's raw config keys, without namespace (`account`, `groups`, `role_tiers`,
-`users`, `password_policy`, `monitoring`), collections already read from their files; what leaves is a
+`users`, `password_policy`, `monitoring`, `identity_center`), collections already read from their
+files; what leaves is a
 validated `StackConfig` (`parse_stack_config`), or a `ConfigError` reporting every problem found at
 once, each naming its key path and the fix, before any resource is registered. One module per top-level
-key (account, groups, role_tiers, users, password_policy, monitoring) on the shared field types of
+key (account, groups, role_tiers, users, password_policy, monitoring, identity_center with
+`permission_sets` and the cross-checks of `identity_center_refs`) on the shared field types of
 `fields`; `stack` holds the whole; `defaults_merge`, `wording` and `parse` turn raw keys into it; and
 `loader` (imported by name, as it needs Pulumi) reads the keys from the running program's config.
 """
@@ -37,6 +39,13 @@ from components.config.fields import (
     managed_policy_key,
 )
 from components.config.groups import GROUP_INLINE_POLICY_SUFFIX, Group, GroupSettings
+from components.config.identity_center import (
+    Assignment,
+    DirectoryGroup,
+    DirectoryUser,
+    IdentityCenter,
+    MfaAttestation,
+)
 from components.config.monitoring import (
     AccessAnalyzerSettings,
     AlarmSettings,
@@ -46,6 +55,7 @@ from components.config.monitoring import (
 )
 from components.config.parse import parse_stack_config
 from components.config.password_policy import PasswordPolicy
+from components.config.permission_sets import CustomerPolicyReference, PermissionSet, PermissionSetGrants
 from components.config.role_tiers import OidcTrust, RoleTier, RoleTierSettings, Trust
 from components.config.stack import StackConfig
 from components.config.users import User, UserEmail, UserSettings
@@ -60,19 +70,27 @@ __all__ = [
     "Account",
     "AccountId",
     "AlarmSettings",
+    "Assignment",
     "CloudTrailSettings",
     "CollectionFile",
     "ConditionOperator",
     "ConfigError",
     "ConfigRuleSettings",
+    "CustomerPolicyReference",
+    "DirectoryGroup",
+    "DirectoryUser",
     "Email",
     "Group",
     "GroupName",
     "GroupSettings",
     "IamPath",
+    "IdentityCenter",
+    "MfaAttestation",
     "Monitoring",
     "OidcTrust",
     "PasswordPolicy",
+    "PermissionSet",
+    "PermissionSetGrants",
     "PolicyReference",
     "RemoteTier",
     "Resource",

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from components.config.access_tests import access_test_reference_problems
 from components.config.defaults_merge import _COLLECTIONS, _split_collection
 from components.config.fields import CONFIG_NAMESPACE, CollectionFile, ConfigError
+from components.config.identity_center_refs import identity_center_problems
 from components.config.stack import StackConfig
 from components.config.users import unencrypted_credential_problems
 from components.config.wording import _validation_problems
@@ -56,6 +57,7 @@ def _cross_reference(
             seen.setdefault(key, path)
     tiers = {str(entry.get("name")): (path, entry) for path, entry in entries["role tier"]}
     tier_names = list(tiers)
+    tiers_by_name = {name: entry for name, (_, entry) in tiers.items()}
     account_raw = raw.get("account")
     account: Mapping[str, Any] = account_raw if isinstance(account_raw, Mapping) else {}
     for path, group in entries["group"]:
@@ -102,6 +104,8 @@ def _cross_reference(
     )
     if not misnamed:
         problems.extend(access_test_reference_problems(raw.get("access_tests"), names, _suggest))
+    own_id = str(account["id"]) if "id" in account else None
+    problems.extend(identity_center_problems(raw.get("identity_center"), tiers_by_name, own_id, _suggest))
     if raw.get("require_pgp_key") is True:
         problems.extend(unencrypted_credential_problems(entries["user"], namespace))
     if account.get("manage_alias", True) and not account.get("alias") and "id" in account:

@@ -11,8 +11,10 @@ from components.config.access_tests import AccessTest
 from components.config.account import Account
 from components.config.fields import PARTITION, RemoteTier, _Strict
 from components.config.groups import Group
+from components.config.identity_center import IdentityCenter
 from components.config.monitoring import Monitoring
 from components.config.password_policy import PasswordPolicy
+from components.config.permission_sets import PermissionSet, PermissionSetGrants, permission_set_grants
 from components.config.role_tiers import RoleTier
 from components.config.users import User
 
@@ -27,6 +29,8 @@ class StackConfig(_Strict):
     password_policy: PasswordPolicy = Field(default_factory=PasswordPolicy)
     monitoring: Monitoring = Field(default_factory=Monitoring)
     access_tests: list[AccessTest] = Field(default_factory=list)
+    # Only in the stack of the account that administers Identity Center.
+    identity_center: IdentityCenter | None = None
     # On, a console password or access key is only ever created PGP-encrypted for a key the stack
     # names: a token that can read the stack's secrets then reads no credential (README, CI).
     require_pgp_key: bool = Field(default=False, strict=True)
@@ -36,6 +40,11 @@ class StackConfig(_Strict):
 
     def tier(self, name: str) -> RoleTier:
         return next(tier for tier in self.role_tiers if tier.name == name)
+
+    def grants(self, permission_set: PermissionSet) -> PermissionSetGrants:
+        """What a permission set grants, its `from_tier` taken from `role_tiers`."""
+        tier = self.tier(permission_set.from_tier) if permission_set.from_tier else None
+        return permission_set_grants(permission_set, tier)
 
     def role_arn(self, reference: str | RemoteTier) -> str:
         """The ARN of a tier's role, local (by name) or in another account."""

@@ -26,7 +26,7 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from offline.running.mock_outputs import computed_outputs
+from offline.running.mock_outputs import computed_outputs, invoke_outputs
 from offline.running.stack_files import StackSettings, load_stack_settings
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's wire sentinel for unknown values
@@ -110,8 +110,8 @@ class _UpdateMocks(pulumi_mocks.Mocks):
         return resource_id, {**args.inputs, **computed}
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        # The program makes no provider calls; answering empty keeps any future one visible.
-        return {}, None
+        # The Identity Center look-ups are answered; any other call gets {} and stays visible.
+        return invoke_outputs(args.token, dict(args.args)), []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

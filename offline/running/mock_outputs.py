@@ -1,4 +1,6 @@
-"""What the AWS provider would compute for a created resource, for update-mode runs."""
+"""What the AWS provider would compute for a created resource, for update-mode runs, and what it
+answers to the program's invokes (the account's Identity Center instance, a group or user looked up
+by name), in both modes."""
 
 from __future__ import annotations
 
@@ -10,6 +12,65 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()
 
 
+# The one Identity Center instance every mocked account has (`ssoadmin.get_instances`).
+SSO_INSTANCE_ARN = "arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6"
+IDENTITY_STORE_ID = "d-9067a1b2c3"
+
+
+def identity_store_id(*parts: str) -> str:
+    """A deterministic identity-store id shaped as AWS gives them: `<10 hex>-<UUID>`."""
+    hex_ = _digest("identitystore", *parts)
+    return f"{hex_[:10]}-{hex_[10:18]}-{hex_[18:22]}-{hex_[22:26]}-{hex_[26:30]}-{hex_[30:42]}"
+
+
+def _alternate_value(args: dict[str, Any]) -> str:
+    unique = (args.get("alternateIdentifier") or {}).get("uniqueAttribute") or {}
+    return str(unique.get("attributeValue", ""))
+
+
+def invoke_outputs(token: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The provider's answer to an invoke; {} for one the program is not expected to make."""
+    if token == "aws:ssoadmin/getInstances:getInstances":
+        return {"arns": [SSO_INSTANCE_ARN], "identityStoreIds": [IDENTITY_STORE_ID], "id": "aws-region"}
+    if token == "aws:identitystore/getGroup:getGroup":
+        name = _alternate_value(args)
+        group_id = identity_store_id("group", name)
+        store = args.get("identityStoreId", IDENTITY_STORE_ID)
+        return {"groupId": group_id, "displayName": name, "identityStoreId": store, "id": group_id}
+    if token == "aws:identitystore/getUser:getUser":
+        name = _alternate_value(args)
+        user_id = identity_store_id("user", name)
+        store = args.get("identityStoreId", IDENTITY_STORE_ID)
+        return {"userId": user_id, "userName": name, "identityStoreId": store, "id": user_id}
+    return {}
+
+
+def _sso_outputs(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Identity Center resources: ARNs and ids as the provider forms them; None for any other type."""
+    instance = str(inputs.get("instanceArn", SSO_INSTANCE_ARN))
+    store = str(inputs.get("identityStoreId", IDENTITY_STORE_ID))
+    set_arn = str(inputs.get("permissionSetArn", ""))
+    if type_token == "aws:ssoadmin/permissionSet:PermissionSet":
+        instance_id = instance.rsplit("/", 1)[-1]
+        arn = f"arn:aws:sso:::permissionSet/{instance_id}/ps-{_digest('ps', str(inputs.get('name')))[:16]}"
+        return f"{arn},{instance}", {"arn": arn, "createdDate": "2025-01-01T00:00:00Z"}
+    if type_token == "aws:identitystore/group:Group":
+        group_id = identity_store_id("group", str(inputs.get("displayName")))
+        return f"{store}/{group_id}", {"groupId": group_id}
+    if type_token == "aws:identitystore/user:User":
+        user_id = identity_store_id("user", str(inputs.get("userName")))
+        return f"{store}/{user_id}", {"userId": user_id}
+    if type_token == "aws:identitystore/groupMembership:GroupMembership":
+        membership = identity_store_id("membership", str(inputs.get("groupId")), str(inputs.get("memberId")))
+        return f"{store}/{membership}", {"membershipId": membership}
+    if type_token == "aws:ssoadmin/accountAssignment:AccountAssignment":
+        parts = ("principalId", "principalType", "targetId", "targetType")
+        return ",".join([*(str(inputs.get(p)) for p in parts), set_arn, instance]), {}
+    if type_token.startswith("aws:ssoadmin/"):
+        return f"{name},{set_arn},{instance}", {}
+    return None
+
+
 def computed_outputs(
     type_token: str, name: str, inputs: dict[str, Any], *, account_id: str, region: str
 ) -> tuple[str, dict[str, Any]]:
@@ -19,6 +80,9 @@ def computed_outputs(
     iam = f"arn:aws:iam::{account_id}"
     resource_id = physical
     outputs: dict[str, Any] = {}
+    sso = _sso_outputs(type_token, name, inputs)
+    if sso is not None:
+        return sso
     if type_token == "aws:iam/user:User":
         outputs = {"arn": f"{iam}:user{path}{physical}", "uniqueId": "AIDA" + _digest(name)[:17].upper()}
     elif type_token == "aws:iam/group:Group":
