@@ -138,7 +138,7 @@ class PermissionSet(_Strict):
             match = _CUSTOMER_POLICY_ARN.match(reference)
             if match:
                 raise ValueError(
-                    f"{shown(reference)} is a customer-managed policy of one account; list it under "
+                    f"{shown(reference, 100)} is a customer-managed policy of one account; list it under "
                     f"customer_managed_policies as {{name: {match.group(2)}, path: {match.group(1)}}}"
                 )
         _reject_duplicate_keys(value)
