@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +277,23 @@ def test_external_groups_are_looked_up_and_no_principal_is_created(tmp_path: Pat
 def test_a_stack_without_identity_center_registers_none_of_it(dev_preview: StackRun) -> None:
     assert not [r for r in dev_preview.resources if "ssoadmin" in r.type or "identitystore" in r.type]
     assert OUTPUT_SSO_PORTAL_URL not in dev_preview.outputs
+
+
+def test_check_runs_the_pack_over_every_identity_center_resource(tmp_path: Path) -> None:
+    """An identity-store User's `name` is a mapping: the report's origin tracing stopped on it (exit 2)
+    and every pack rule failed closed on it (PACK-ERROR-001), both `TypeError: unhashable type: 'dict'`."""
+    project = tmp_path / "sso"
+    run(tmp_path, sso_config(), preview=True)  # writes the project
+    result = subprocess.run(
+        [sys.executable, "-m", "offline", "check", "--stack", "sso", "--project-dir", str(project)],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    for mode in ("preview", "update"):
+        assert f"Policy check ({mode}): pack iamtiers-guardrails" in result.stdout
+    assert "+ aws:identitystore/user:User  identity-store-user-alice.nguyen" in result.stdout
+    assert "PACK-ERROR" not in result.stdout

@@ -250,8 +250,11 @@ def _component_items(run: StackRun, nodes: StackConfigNodes) -> dict[str, _Item]
         for component, collection in COLLECTION_OF_COMPONENT.items()
     }
     # Indexed once: scanning every registration (or every item) per component grows as their product.
+    # Only string names: an identity-store User's `name` is a mapping {givenName, familyName}.
     child_names = {
-        parent: {child.inputs.get("name") for child in children if child.custom}
+        parent: {
+            name for child in children if child.custom and isinstance(name := child.inputs.get("name"), str)
+        }
         for parent, children in run.children_by_parent().items()
     }
     first_of_name: dict[str, dict[Any, tuple[int, _Item]]] = {}

@@ -242,7 +242,9 @@ def resource_rule(
         try:
             config = dict(args.get_config() or {})
             props = types.raw(args.props)
-            iam_name = props.get("name") if isinstance(props, dict) else None
+            name = props.get("name") if isinstance(props, dict) else None
+            # Not every resource's `name` is a string: an identity-store User's is {givenName, familyName}.
+            iam_name = name if isinstance(name, str) else None
             note = exemption_note(config, args.name, iam_name, args.urn)
             if note is None:
                 return
