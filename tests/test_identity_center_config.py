@@ -142,7 +142,8 @@ CASES = {
     ),
     "session too long": (
         _set("permission_sets[1].session_duration", "PT13H"),
-        f"{IC}.permission_sets[1].session_duration: PT13H is out of range; Identity Center allows PT1H to PT12H",
+        f"{IC}.permission_sets[1].session_duration: PT13H is out of range; "
+        "Identity Center allows PT1H to PT12H",
     ),
     "session too short": (
         _set("permission_sets[1].session_duration", "PT30M"),
@@ -155,8 +156,9 @@ CASES = {
     ),
     "duplicate assignment": (
         _set("assignments[1].accounts", ["prod", "222222222222"]),
-        f"{IC}.assignments[1].accounts[1]: duplicate assignment of group 'PlatformEngineers' to permission set "
-        "'PlatformReadOnly' in account 222222222222 (also identity_center.assignments[1].accounts[0]); remove one",
+        f"{IC}.assignments[1].accounts[1]: duplicate assignment of group 'PlatformEngineers' to "
+        "permission set 'PlatformReadOnly' in account 222222222222 "
+        "(also identity_center.assignments[1].accounts[0]); remove one",
     ),
     "too many managed policies": (
         _set(
@@ -174,8 +176,8 @@ CASES = {
                 "AmazonRDSReadOnlyAccess",
             ],
         ),
-        f"{IC}.permission_sets[1].managed_policies: 11 managed policies in this permission set exceed the quota "
-        "of 10 (IAM's per-role quota applies in every target account)",
+        f"{IC}.permission_sets[1].managed_policies: 11 managed policies in this permission set exceed "
+        "the quota of 10 (IAM's per-role quota applies in every target account)",
     ),
     "unknown AWS-managed policy": (
         _set("permission_sets[1].managed_policies", ["ReadOnlyAcess"]),
@@ -197,11 +199,13 @@ CASES = {
     ),
     "from_tier with own grants": (
         _set("permission_sets[0].statements", [{"actions": ["s3:GetObject"], "resources": ["*"]}]),
-        f"{IC}.permission_sets[0]: from_tier takes the grants from tier 'SOC_Analyst'; remove statements here",
+        f"{IC}.permission_sets[0]: from_tier takes the grants from tier 'SOC_Analyst'; "
+        "remove statements here",
     ),
     "duplicate permission set": (
         _set("permission_sets[1].name", "SOC_Analyst"),
-        f"{IC}.permission_sets[1]: duplicate permission set 'SOC_Analyst' (also identity_center.permission_sets[0])",
+        f"{IC}.permission_sets[1]: duplicate permission set 'SOC_Analyst' "
+        "(also identity_center.permission_sets[0])",
     ),
     "customer-managed ARN among managed policies": (
         _set("permission_sets[1].managed_policies", ["arn:aws:iam::444444444444:policy/team/Mine"]),
