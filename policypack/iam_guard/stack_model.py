@@ -26,7 +26,9 @@ from iam_guard.documents import (
 from iam_guard.evaluation import EffectivePermissions, evaluate
 from iam_guard.managed_documents import aws_managed_document
 
-PrincipalKind = Literal["user", "group", "role"]
+PrincipalKind = Literal["user", "group", "role", "permission_set"]
+# An Identity Center permission set, linked to its policies in identity_center.py.
+PERMISSION_SET_KIND: PrincipalKind = "permission_set"
 AWS_MANAGED_PREFIX = ":iam::aws:policy/"
 # The account a user is judged in when nothing in the stack names one: no Resource of the stack can then
 # tell accounts apart, so any account answers the same (shown as ACCOUNT in findings).
@@ -76,7 +78,7 @@ class Principal:
 
     @property
     def label(self) -> str:
-        return f"{self.kind} '{self.key}'"
+        return f"{self.kind.replace('_', ' ')} '{self.key}'"
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,10 @@ class StackModel:
         self.user_arns: dict[str, UserArn] = {}  # in-stack users whose ARN is known or can be built
         self._index()
         self._attach()
+        # Imported here: identity_center builds on this module's classes.
+        from iam_guard.identity_center import IdentityCenter
+
+        self.identity_center = IdentityCenter(self)
         self._locate_users()
 
     # -- lookups -----------------------------------------------------------------------------
@@ -387,6 +393,11 @@ class StackModel:
         if principal.boundary is None:
             return permissions
         return permissions.capped_by(self.evaluated([principal.boundary]))
+
+    @staticmethod
+    def is_admin_tier(principal: Principal, admin_tiers: set[str]) -> bool:
+        """A role, or an Identity Center permission set, named in the pack's `admin_tiers`."""
+        return principal.kind in ("role", PERMISSION_SET_KIND) and principal.key in admin_tiers
 
     def in_stack_principals(self) -> list[Principal]:
         return [principal for principal in self.principals.values() if principal.urn is not None]
