@@ -45,15 +45,15 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             if not document.aws_managed:
                 continue
             single = model.bounded(principal, model.evaluated([document]))
-            if principal.kind == PERMISSION_SET_KIND:
-                # no-compute-takeover judges one resource, which cannot show whose permission set it
-                # attaches to (an admin tier's?): a set's AWS-managed takeovers are reported here.
-                if takeovers := completed_with_grants(single, hijack=True):
-                    report(
-                        "IAM-ESC-005",
-                        f"{document.label} attached to {principal.label} can take over {describe(takeovers)}",
-                        document.source_urn,
-                    )
+            # no-compute-takeover judges one resource, which cannot show whose permission set it
+            # attaches to (an admin tier's?): a set's AWS-managed takeovers are reported here.
+            takeovers = completed_with_grants(single, hijack=True) if principal.kind == PERMISSION_SET_KIND else {}
+            if takeovers:
+                report(
+                    "IAM-ESC-005",
+                    f"{document.label} attached to {principal.label} can take over {describe(takeovers)}",
+                    document.source_urn,
+                )
             methods = completed_with_grants(single)
             if methods:
                 already |= {m.method_id for m in methods}
