@@ -47,7 +47,9 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             single = model.bounded(principal, model.evaluated([document]))
             # no-compute-takeover judges one resource, which cannot show whose permission set it
             # attaches to (an admin tier's?): a set's AWS-managed takeovers are reported here.
-            takeovers = completed_with_grants(single, hijack=True) if principal.kind == PERMISSION_SET_KIND else {}
+            takeovers = (
+                completed_with_grants(single, hijack=True) if principal.kind == PERMISSION_SET_KIND else {}
+            )
             if takeovers:
                 report(
                     "IAM-ESC-005",
