@@ -10,17 +10,35 @@ of its own, outside the stack, whose name the pack cannot know (so it is never a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, Protocol, TypeGuard
 
 from iam_guard import types
-from iam_guard.stack_model import (
+from iam_guard.documents import DocumentKind, PolicyDocument
+from iam_guard.stack_parts import (
     PERMISSION_SET_KIND,
     AttachedDocument,
     Principal,
-    StackModel,
+    PrincipalKind,
     StackResource,
     Unresolved,
 )
+
+
+class StackModel(Protocol):
+    """What linking needs of stack_model.StackModel (which builds an `IdentityCenter` of itself)."""
+
+    principals: dict[tuple[PrincipalKind, str], Principal]
+    unresolved: list[Unresolved]
+
+    def of_type(self, type_token: str) -> list[StackResource]: ...
+
+    def _dependency_sources(self, resource: StackResource, key: str) -> list[StackResource]: ...
+
+    def document(
+        self, resource: StackResource, key: str, label: str, kind: DocumentKind = ..., value: Any = ...
+    ) -> PolicyDocument | None: ...
+
+    def _aws_managed_document(self, arn: str, attaching_urn: str) -> AttachedDocument | None: ...
 
 
 @dataclass
