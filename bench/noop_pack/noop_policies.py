@@ -25,6 +25,8 @@ RESOURCE_POLICIES = (
     "required-tags",
     "session-duration-bound",
     "secrets-pgp-encrypted",
+    "permission-set-session-bound",
+    "identity-center-mfa-attested",
 )
 STACK_POLICIES = (
     "no-full-admin-access",
@@ -37,4 +39,7 @@ STACK_POLICIES = (
     "self-scoped-statements-match",
     "no-iam-users-with-federation",
     "preview-unresolved-values",
+    "identity-center-assignments-safe",
+    "permission-set-attachments-consistent",
+    "identity-center-access-reviewed",
 )

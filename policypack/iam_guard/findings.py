@@ -267,6 +267,87 @@ FINDINGS: dict[str, Finding] = {
             "The pack could not analyse this resource",
             "Report this as a defect of the policy pack; under a mandatory rule the resource stays blocked until it can be analysed.",
         ),
+        # IAM Identity Center permission sets and assignments.
+        Finding(
+            "IAM-SESSION-002",
+            "Permission set without a session duration",
+            "Set sessionDuration (e.g. PT1H) so that the bound is stated where it is reviewed; AWS applies PT1H when it is absent.",
+        ),
+        Finding(
+            "IAM-IC-001",
+            "Permission set session duration AWS refuses",
+            "Write sessionDuration as an ISO-8601 duration from PT1H to PT12H: PT1H, PT90M, PT1H30M.",
+        ),
+        Finding(
+            "IAM-IC-002",
+            "Permission set session longer than the bound",
+            "Lower sessionDuration to permission-set-session-bound's bound (admin sets: max_admin_session_seconds, one hour by default).",
+        ),
+        Finding(
+            "IAM-IC-010",
+            "Admin permission set assigned to a user",
+            "Assign admin permission sets to a group listed in identity-center-assignments-safe's admin_groups, never to a USER.",
+        ),
+        Finding(
+            "IAM-IC-011",
+            "Admin permission set assigned to a group outside admin_groups",
+            "Assign the set to a group listed in admin_groups (its display name, or its principalId for a group the stack does not manage), or take admin out of the set.",
+        ),
+        Finding(
+            "IAM-IC-012",
+            "Permission set assigned in the management account without being listed",
+            "Assign only the sets listed in management_account_permission_sets to the management account; give it dedicated permission sets (a delegated administrator cannot manage them there).",
+        ),
+        Finding(
+            "IAM-IC-020",
+            "Exclusive and per-item policy attachments on one permission set",
+            "Use either the ...AttachmentsExclusive resource or per-item attachments for a permission set, not both: the exclusive one detaches the others' policies on every update.",
+        ),
+        Finding(
+            "IAM-IC-021",
+            "More than one permissions boundary on a permission set",
+            "Keep one PermissionsBoundaryAttachment per permission set; AWS holds one, and two never converge.",
+        ),
+        Finding(
+            "IAM-IC-022",
+            "More than one inline policy on a permission set",
+            "Merge the documents into one PermissionSetInlinePolicy; AWS holds one, and the last write wins.",
+        ),
+        Finding(
+            "IAM-IC-023",
+            "More managed policies on a permission set than AWS allows",
+            "Keep at most 20 AWS-managed and customer-managed policies per permission set; merge them into the inline policy or split the set.",
+        ),
+        Finding(
+            "IAM-IC-024",
+            "Permission set name AWS refuses",
+            "Name the permission set with 1 to 32 characters from letters, digits and +=,.@_-.",
+        ),
+        Finding(
+            "IAM-IC-030",
+            "Permission set assigned to a user",
+            "Assign permission sets to groups, so that access is granted and removed by group membership.",
+        ),
+        Finding(
+            "IAM-IC-031",
+            "More than 10 managed policies on a permission set",
+            "Raise the IAM quota 'Managed policies per role' in every account the set is assigned to, or keep at most 10.",
+        ),
+        Finding(
+            "IAM-IC-032",
+            "Policy the pack cannot read",
+            "Review the named customer-managed policy in every target account; it must exist there before the assignment, and the pack judges none of it.",
+        ),
+        Finding(
+            "IAM-IC-040",
+            "Identity Center MFA not attested",
+            "Tag every permission set with iamtiers:mfa-mode (always-on, context-aware or external-idp), iamtiers:mfa-attested-by and iamtiers:mfa-attested-on (YYYY-MM-DD) after checking Settings > Authentication in the console.",
+        ),
+        Finding(
+            "IAM-IC-041",
+            "Identity Center MFA attestation older than a year",
+            "Check the MFA settings in the console again and update iamtiers:mfa-attested-on and iamtiers:mfa-attested-by.",
+        ),
     )
 }
 

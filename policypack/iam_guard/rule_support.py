@@ -58,7 +58,10 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
 }
 ADMIN_TIERS_SCHEMA: dict[str, Any] = {
     "type": "array",
-    "description": "Names of the IAM roles that may hold full admin; each must require MFA.",
+    "description": (
+        "Names of the IAM roles (each must require MFA) and Identity Center permission sets (assigned only "
+        "to admin_groups) that may hold full admin."
+    ),
     "items": {"type": "string", "minLength": 1},
     "default": [],
 }
@@ -135,13 +138,20 @@ def attached_policy_arns(resource_type: str, props: dict[str, Any]) -> Iterator[
         arn = props.get("policyArn")
         if isinstance(arn, str) and not types.is_unknown(arn):
             yield "policyArn", arn
-    if resource_type == types.ROLE:
+    if resource_type in (types.ROLE, types.SSO_MANAGED_POLICY_ATTACHMENTS_EXCLUSIVE):
         for index, arn in enumerate(props.get("managedPolicyArns") or []):
             if isinstance(arn, str) and not types.is_unknown(arn):
                 yield f"managedPolicyArns[{index}]", arn
+    if resource_type == types.SSO_MANAGED_POLICY_ATTACHMENT:
+        arn = props.get("managedPolicyArn")
+        if isinstance(arn, str) and not types.is_unknown(arn):
+            yield "managedPolicyArn", arn
 
 
 def _aws_managed_sites(resource_type: str, props: dict[str, Any]) -> Iterator[DocumentSite]:
+    if resource_type in types.PERMISSION_SET_MEMBERS:
+        # Only the stack shows whose permission set it is (an admin tier's?): judged with its holder there.
+        return
     for label, arn in attached_policy_arns(resource_type, props):
         policy = aws_managed.lookup(arn)
         if policy is not None:
@@ -157,6 +167,8 @@ def document_sites(
     of each AWS-managed policy it attaches."""
     if resource_type in _IDENTITY_DOCUMENT_TYPES and "policy" in props:
         yield DocumentSite("policy", props["policy"], "identity")
+    if resource_type == types.PERMISSION_SET_INLINE_POLICY and "inlinePolicy" in props:
+        yield DocumentSite("inlinePolicy", props["inlinePolicy"], "identity")
     if resource_type == types.ROLE:
         if props.get("assumeRolePolicy") is not None:
             yield DocumentSite("assumeRolePolicy", props["assumeRolePolicy"], "trust")

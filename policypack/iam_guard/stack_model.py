@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from iam_guard import aws_managed, types
 from iam_guard.conditions import requires_present_mfa
@@ -24,66 +24,23 @@ from iam_guard.documents import (
     parse_lenient,
 )
 from iam_guard.evaluation import EffectivePermissions, evaluate
+from iam_guard.identity_center import IdentityCenter
 from iam_guard.managed_documents import aws_managed_document
+from iam_guard.stack_parts import (
+    PERMISSION_SET_KIND,
+    AttachedDocument,
+    Principal,
+    PrincipalKind,
+    StackResource,
+    Unresolved,
+)
 
-PrincipalKind = Literal["user", "group", "role"]
 AWS_MANAGED_PREFIX = ":iam::aws:policy/"
 # The account a user is judged in when nothing in the stack names one: no Resource of the stack can then
 # tell accounts apart, so any account answers the same (shown as ACCOUNT in findings).
 STAND_IN_ACCOUNT = "000000000000"
 _IAM_ARN_ACCOUNT = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):")
 _USER_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):user(/(?:.*/)?)([^/]+)$")
-
-
-@dataclass(frozen=True)
-class StackResource:
-    """A resource as the pack sees it at stack level, properties unwrapped (unknowns kept)."""
-
-    type: str
-    name: str
-    urn: str
-    props: dict[str, Any]
-    property_dependencies: dict[str, list[str]]
-
-    @property
-    def iam_name(self) -> str | None:
-        value = self.props.get("name")
-        return value if isinstance(value, str) and not types.is_unknown(value) else None
-
-
-@dataclass(frozen=True)
-class AttachedDocument:
-    document: PolicyDocument
-    source_urn: str  # the resource that defines or attaches it
-    label: str
-    origin_urn: str | None = None  # the in-stack `Policy` that defines it, for customer managed policies
-    aws_managed: bool = False
-
-
-@dataclass
-class Principal:
-    kind: PrincipalKind
-    key: str  # IAM name, or the URN when the name is not known
-    urn: str | None  # None for a principal outside the stack
-    documents: list[AttachedDocument] = field(default_factory=list)
-    managed_policy_arns: list[tuple[str, str]] = field(default_factory=list)  # (arn, attaching urn)
-    groups: set[str] = field(default_factory=set)  # users only: group keys
-    login_profiles: list[StackResource] = field(default_factory=list)
-    access_keys: list[StackResource] = field(default_factory=list)
-    trust: PolicyDocument | None = None
-    boundary: AttachedDocument | None = None  # the permissions boundary, when the pack can read it
-    sources: list[str] = field(default_factory=list)  # URNs of the resources that attach policies or groups
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} '{self.key}'"
-
-
-@dataclass(frozen=True)
-class Unresolved:
-    urn: str
-    key: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -140,6 +97,7 @@ class StackModel:
         self.user_arns: dict[str, UserArn] = {}  # in-stack users whose ARN is known or can be built
         self._index()
         self._attach()
+        self.identity_center = IdentityCenter(self)
         self._locate_users()
 
     # -- lookups -----------------------------------------------------------------------------
@@ -388,6 +346,11 @@ class StackModel:
             return permissions
         return permissions.capped_by(self.evaluated([principal.boundary]))
 
+    @staticmethod
+    def is_admin_tier(principal: Principal, admin_tiers: set[str]) -> bool:
+        """A role, or an Identity Center permission set, named in the pack's `admin_tiers`."""
+        return principal.kind in ("role", PERMISSION_SET_KIND) and principal.key in admin_tiers
+
     def in_stack_principals(self) -> list[Principal]:
         return [principal for principal in self.principals.values() if principal.urn is not None]
 
@@ -515,3 +478,15 @@ def _accounts_named(
                 if match and pattern != IN_STACK_ARN and pattern[match.end() :].startswith(resource_types):
                     accounts.add((match.group(1), match.group(2)))
     return accounts
+
+
+__all__ = [
+    "PERMISSION_SET_KIND",
+    "AttachedDocument",
+    "Principal",
+    "PrincipalKind",
+    "StackModel",
+    "StackResource",
+    "Unresolved",
+    "UserArn",
+]

@@ -22,6 +22,32 @@ GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"
 ACCOUNT_PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 SAML_PROVIDER = "aws:iam/samlProvider:SamlProvider"
 OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+# IAM Identity Center (ssoadmin) and its identity store.
+PERMISSION_SET = "aws:ssoadmin/permissionSet:PermissionSet"
+PERMISSION_SET_INLINE_POLICY = "aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy"
+SSO_MANAGED_POLICY_ATTACHMENT = "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment"
+SSO_MANAGED_POLICY_ATTACHMENTS_EXCLUSIVE = (
+    "aws:ssoadmin/managedPolicyAttachmentsExclusive:ManagedPolicyAttachmentsExclusive"
+)
+SSO_CUSTOMER_POLICY_ATTACHMENT = (
+    "aws:ssoadmin/customerManagedPolicyAttachment:CustomerManagedPolicyAttachment"
+)
+SSO_CUSTOMER_POLICY_ATTACHMENTS_EXCLUSIVE = (
+    "aws:ssoadmin/customerManagedPolicyAttachmentsExclusive:CustomerManagedPolicyAttachmentsExclusive"
+)
+SSO_BOUNDARY_ATTACHMENT = "aws:ssoadmin/permissionsBoundaryAttachment:PermissionsBoundaryAttachment"
+ACCOUNT_ASSIGNMENT = "aws:ssoadmin/accountAssignment:AccountAssignment"
+IDENTITY_STORE_GROUP = "aws:identitystore/group:Group"
+# The resources that name their permission set by `permissionSetArn`.
+PERMISSION_SET_MEMBERS = (
+    PERMISSION_SET_INLINE_POLICY,
+    SSO_MANAGED_POLICY_ATTACHMENT,
+    SSO_MANAGED_POLICY_ATTACHMENTS_EXCLUSIVE,
+    SSO_CUSTOMER_POLICY_ATTACHMENT,
+    SSO_CUSTOMER_POLICY_ATTACHMENTS_EXCLUSIVE,
+    SSO_BOUNDARY_ATTACHMENT,
+    ACCOUNT_ASSIGNMENT,
+)
 
 # Unknown-value sentinels of the engine's wire format (one per value kind).
 UNKNOWN_SENTINELS = frozenset(

@@ -29,6 +29,7 @@ from iam_guard import types as t
 from pulumi_policy import StackValidationPolicy
 
 from offline.judging.analyzer_client import Diagnostic
+from tests.policypack import identity_center_stacks as ic
 from tests.policypack.conftest import IN_FORCE, UNKNOWN, FakeResource, PackAnalyzer, fake_urn, secret
 
 ACCOUNT = "123456789012"
@@ -65,6 +66,11 @@ DEFAULT_LEVELS: dict[str, str] = {
     "secrets-pgp-encrypted": "advisory",
     "no-iam-users-with-federation": "advisory",
     "preview-unresolved-values": "advisory",
+    "identity-center-assignments-safe": "mandatory",
+    "permission-set-attachments-consistent": "mandatory",
+    "permission-set-session-bound": "mandatory",
+    "identity-center-access-reviewed": "advisory",
+    "identity-center-mfa-attested": "advisory",
 }
 
 
@@ -2519,6 +2525,237 @@ CASES: list[Case] = [
     ),
 ]
 
+
+# --- IAM Identity Center (raw ssoadmin / identitystore resources, update mode) -------------------------
+
+_PS_ADMIN = ic.permission_set("SOC_Administrator", "update")
+_PS_ANALYST = ic.permission_set("SOC_Analyst", "update")
+_ADMINS = ic.group("SOC-Admins", "update")
+_ANALYSTS = ic.group("SOC-Analysts", "update")
+_ADMIN_ATTACHMENT = ic.managed("admin-access", _PS_ADMIN, "update", ic.ADMIN_ACCESS)
+_IC_ADMIN = {"admin_tiers": ["SOC_Administrator"], "admin_groups": ["SOC-Admins"]}
+_MGMT = {
+    "management_account_id": ic.MANAGEMENT_ACCOUNT,
+    "management_account_permission_sets": ["SOC_Administrator"],
+}
+_USER_ID = "90676a1234-11111111-2222-3333-4444-555555555555"
+_MFA_TAGS = {"iamtiers:mfa-mode": "always-on", "iamtiers:mfa-attested-by": "soc-leads"}
+_EXCLUSIVE = ic.member(
+    t.SSO_MANAGED_POLICY_ATTACHMENTS_EXCLUSIVE,
+    "exclusive",
+    _PS_ANALYST,
+    "update",
+    {"managedPolicyArns": [ic.READ_ONLY]},
+)
+_MANY_MANAGED = [
+    ic.managed(f"m{i}", _PS_ANALYST, "update", f"arn:aws:iam::aws:policy/{name}")
+    for i, name in enumerate(
+        [
+            "ReadOnlyAccess",
+            "SecurityAudit",
+            "ViewOnlyAccess",
+            "AmazonS3ReadOnlyAccess",
+            "AmazonEC2ReadOnlyAccess",
+            "AWSCloudTrail_ReadOnlyAccess",
+            "CloudWatchReadOnlyAccess",
+            "AmazonVPCReadOnlyAccess",
+            "AWSLambda_ReadOnlyAccess",
+            "AmazonDynamoDBReadOnlyAccess",
+            "AmazonRDSReadOnlyAccess",
+        ]
+    )
+]
+_CUSTOMER = ic.member(
+    t.SSO_CUSTOMER_POLICY_ATTACHMENT,
+    "customer",
+    _PS_ANALYST,
+    "update",
+    {"customerManagedPolicyReference": {"name": "SocReadOnly", "path": "/"}},
+)
+_EC2_FULL = ic.managed("ec2-full", _PS_ANALYST, "update", "arn:aws:iam::aws:policy/AmazonEC2FullAccess")
+
+CASES += [
+    stack_case(
+        "admin-set-to-an-admin-group",
+        "identity-center-assignments-safe",
+        [_PS_ADMIN, _ADMIN_ATTACHMENT, _ADMINS, ic.assignment("a", _PS_ADMIN, "update", _ADMINS)],
+        PASS,
+        config={"identity-center-assignments-safe": _IC_ADMIN},
+    ),
+    stack_case(
+        "admin-set-to-a-user",
+        "identity-center-assignments-safe",
+        [
+            _PS_ADMIN,
+            _ADMIN_ATTACHMENT,
+            ic.assignment("a", _PS_ADMIN, "update", _USER_ID, principal_type="USER"),
+        ],
+        "IAM-IC-010",
+        config={"identity-center-assignments-safe": _IC_ADMIN},
+        on="a",
+    ),
+    stack_case(
+        "administrator-access-set-to-a-non-admin-group",
+        "identity-center-assignments-safe",
+        [_PS_ADMIN, _ADMIN_ATTACHMENT, _ANALYSTS, ic.assignment("a", _PS_ADMIN, "update", _ANALYSTS)],
+        "IAM-IC-011",
+        config={"identity-center-assignments-safe": _IC_ADMIN},
+        on="a",
+    ),
+    stack_case(
+        "unlisted-set-in-the-management-account",
+        "identity-center-assignments-safe",
+        [
+            _PS_ANALYST,
+            _ANALYSTS,
+            ic.assignment("a", _PS_ANALYST, "update", _ANALYSTS, target=ic.MANAGEMENT_ACCOUNT),
+        ],
+        "IAM-IC-012",
+        config={"identity-center-assignments-safe": _MGMT},
+        on="a",
+    ),
+    stack_case(
+        "one-way-of-attaching",
+        "permission-set-attachments-consistent",
+        [_PS_ANALYST, _EXCLUSIVE, ic.boundary("cap", _PS_ANALYST, "update", ic.READ_ONLY)],
+        PASS,
+    ),
+    stack_case(
+        "exclusive-and-per-item-mixed",
+        "permission-set-attachments-consistent",
+        [_PS_ANALYST, _EXCLUSIVE, ic.managed("item", _PS_ANALYST, "update", ic.READ_ONLY)],
+        "IAM-IC-020",
+        on="exclusive",
+    ),
+    stack_case(
+        "two-boundaries",
+        "permission-set-attachments-consistent",
+        [_PS_ANALYST, *(ic.boundary(f"cap{i}", _PS_ANALYST, "update", ic.READ_ONLY) for i in (1, 2))],
+        "IAM-IC-021",
+        on="cap1",
+    ),
+    stack_case(
+        "two-inline-policies",
+        "permission-set-attachments-consistent",
+        [
+            _PS_ANALYST,
+            *(ic.inline(f"in{i}", _PS_ANALYST, "update", doc(allow("s3:GetObject"))) for i in (1, 2)),
+        ],
+        "IAM-IC-022",
+        on="in1",
+    ),
+    stack_case(
+        "twenty-one-managed-policies",
+        "permission-set-attachments-consistent",
+        [
+            _PS_ANALYST,
+            *_MANY_MANAGED,
+            *(
+                ic.member(
+                    t.SSO_CUSTOMER_POLICY_ATTACHMENT,
+                    f"c{i}",
+                    _PS_ANALYST,
+                    "update",
+                    {"customerManagedPolicyReference": {"name": f"P{i}"}},
+                )
+                for i in range(10)
+            ),
+        ],
+        "IAM-IC-023",
+        on="SOC_Analyst",
+    ),
+    stack_case(
+        "set-name-with-a-space",
+        "permission-set-attachments-consistent",
+        [ic.permission_set("SOC Analyst", "update")],
+        "IAM-IC-024",
+        on="SOC Analyst",
+    ),
+    resource_case(
+        "session-within-the-bound",
+        "permission-set-session-bound",
+        t.PERMISSION_SET,
+        {"name": "SOC_Analyst", "sessionDuration": "PT4H"},
+        PASS,
+    ),
+    resource_case(
+        "session-not-iso-8601",
+        "permission-set-session-bound",
+        t.PERMISSION_SET,
+        {"name": "SOC_Analyst", "sessionDuration": "8 hours"},
+        "IAM-IC-001",
+    ),
+    resource_case(
+        "admin-set-with-eight-hour-sessions",
+        "permission-set-session-bound",
+        t.PERMISSION_SET,
+        {"name": "SOC_Administrator", "sessionDuration": "PT8H"},
+        "IAM-IC-002",
+        config={"permission-set-session-bound": {"admin_tiers": ["SOC_Administrator"]}},
+    ),
+    resource_case(
+        "permission-set-without-a-session-duration",
+        "session-duration-bound",
+        t.PERMISSION_SET,
+        {"name": "SOC_Analyst"},
+        "IAM-SESSION-002",
+    ),
+    stack_case(
+        "group-assignment-of-ten-aws-managed-policies",
+        "identity-center-access-reviewed",
+        [_PS_ANALYST, *_MANY_MANAGED[:10], _ANALYSTS, ic.assignment("a", _PS_ANALYST, "update", _ANALYSTS)],
+        PASS,
+    ),
+    stack_case(
+        "assignment-to-a-user",
+        "identity-center-access-reviewed",
+        [_PS_ANALYST, ic.assignment("a", _PS_ANALYST, "update", _USER_ID, principal_type="USER")],
+        "IAM-IC-030",
+        on="a",
+    ),
+    stack_case(
+        "eleven-managed-policies",
+        "identity-center-access-reviewed",
+        [_PS_ANALYST, *_MANY_MANAGED],
+        "IAM-IC-031",
+        on="SOC_Analyst",
+    ),
+    stack_case(
+        "customer-managed-policy-reference",
+        "identity-center-access-reviewed",
+        [_PS_ANALYST, _CUSTOMER],
+        "IAM-IC-032",
+        on="customer",
+    ),
+    resource_case(
+        "mfa-attested-recently",
+        "identity-center-mfa-attested",
+        t.PERMISSION_SET,
+        {"name": "SOC_Analyst", "tags": {**_MFA_TAGS, "iamtiers:mfa-attested-on": IN_FORCE[:4] + "-01-01"}},
+        PASS,
+    ),
+    resource_case(
+        "mfa-not-attested",
+        "identity-center-mfa-attested",
+        t.PERMISSION_SET,
+        {"name": "SOC_Analyst", "tags": {}},
+        "IAM-IC-040",
+    ),
+    resource_case(
+        "mfa-attested-two-years-ago",
+        "identity-center-mfa-attested",
+        t.PERMISSION_SET,
+        {"name": "SOC_Analyst", "tags": {**_MFA_TAGS, "iamtiers:mfa-attested-on": "2020-01-01"}},
+        "IAM-IC-041",
+    ),
+    stack_case(
+        "aws-managed-takeover-on-a-permission-set",
+        "no-privilege-escalation-across-policies",
+        [_PS_ANALYST, _EC2_FULL],
+        "IAM-ESC-005",
+        on="ec2-full",
+    ),
+]
 
 # --- running the table --------------------------------------------------------------------------------
 

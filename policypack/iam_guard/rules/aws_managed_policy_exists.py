@@ -18,6 +18,11 @@ def _referenced_arns(resource_type: str, props: dict[str, Any]) -> Iterator[tupl
         boundary = props.get("permissionsBoundary")
         if isinstance(boundary, str) and boundary and not types.is_unknown(boundary):
             yield "permissionsBoundary", boundary
+    if resource_type == types.SSO_BOUNDARY_ATTACHMENT:
+        boundary = props.get("permissionsBoundary")
+        arn = boundary.get("managedPolicyArn") if isinstance(boundary, dict) else None
+        if isinstance(arn, str) and arn and not types.is_unknown(arn):
+            yield "permissionsBoundary.managedPolicyArn", arn
 
 
 def check(

@@ -1,5 +1,8 @@
 """Full admin (`*` on `*`, however spelt) only in the configured admin tiers, which must require MFA.
 
+An admin tier is a role or an Identity Center permission set named in `admin_tiers`. A permission set
+has no trust policy: who may use an admin set is judged by identity-center-assignments-safe.
+
 The escalation rules spare an admin tier's own policies; that holds only while the pack sees the tier's
 trust require MFA. So an admin tier given admin-like power (full admin, IAM's permissions management on
 every resource, an escalation or takeover method) must be in this stack with an MFA-gated trust.
@@ -79,6 +82,10 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
         if principal.kind == "role" and principal.key in admin_tiers:
             _check_admin_tier(model, principal, report)
             continue
+        if model.is_admin_tier(principal, admin_tiers):
+            # A permission set has no trust policy: Identity Center signs its users in, and
+            # identity-center-assignments-safe decides who may be assigned an admin set.
+            continue
         documents = model.effective_documents(principal)
         if not model.permissions(principal).is_full_admin():
             continue
@@ -105,7 +112,7 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     attached_to_admin_tiers = {
         d.origin_urn
         for p in model.in_stack_principals()
-        if p.kind == "role" and p.key in admin_tiers
+        if model.is_admin_tier(p, admin_tiers)
         for d in p.documents
         if d.origin_urn
     }

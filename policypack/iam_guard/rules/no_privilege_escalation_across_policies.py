@@ -1,5 +1,9 @@
 """Per principal, all its policies together (a group's, or a user's groups') complete no escalation method, and no
-AWS-managed policy it holds completes one on its own; a permissions boundary caps what is judged."""
+AWS-managed policy it holds completes one on its own; a permissions boundary caps what is judged.
+
+An Identity Center permission set is a principal like a role (its inline policy, managed policies and
+boundary, linked by `permissionSetArn`); an AWS-managed policy that takes over existing compute on a
+set outside admin_tiers is reported here too (IAM-ESC-005), where the set's name is known."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from iam_guard.escalation import completed_methods, completed_with_grants, describe
 from iam_guard.rule_support import ADMIN_TIERS_SCHEMA, stack_rule, string_list
-from iam_guard.stack_model import AttachedDocument, StackModel
+from iam_guard.stack_model import PERMISSION_SET_KIND, AttachedDocument, StackModel
 
 Report = Callable[[str, str, "str | None"], None]
 
@@ -22,7 +26,7 @@ def _method_ids(model: StackModel, documents: list[AttachedDocument]) -> set[str
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     admin_tiers = set(string_list(config, "admin_tiers"))
     for principal in model.in_stack_principals():
-        if principal.kind == "role" and principal.key in admin_tiers:
+        if model.is_admin_tier(principal, admin_tiers):
             continue
         documents = model.effective_documents(principal)
         permissions = model.permissions(principal)
@@ -41,6 +45,17 @@ def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
             if not document.aws_managed:
                 continue
             single = model.bounded(principal, model.evaluated([document]))
+            # no-compute-takeover judges one resource, which cannot show whose permission set it
+            # attaches to (an admin tier's?): a set's AWS-managed takeovers are reported here.
+            takeovers = (
+                completed_with_grants(single, hijack=True) if principal.kind == PERMISSION_SET_KIND else {}
+            )
+            if takeovers:
+                report(
+                    "IAM-ESC-005",
+                    f"{document.label} attached to {principal.label} can take over {describe(takeovers)}",
+                    document.source_urn,
+                )
             methods = completed_with_grants(single)
             if methods:
                 already |= {m.method_id for m in methods}

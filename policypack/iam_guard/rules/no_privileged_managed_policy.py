@@ -18,7 +18,7 @@ Report = Callable[[str, str, "str | None"], None]
 def check(model: StackModel, config: dict[str, Any], report: Report) -> None:
     admin_tiers = set(string_list(config, "admin_tiers"))
     for principal in model.principals.values():
-        if principal.kind == "role" and principal.key in admin_tiers:
+        if model.is_admin_tier(principal, admin_tiers):
             continue
         for arn, attaching_urn in principal.managed_policy_arns:
             name = managed_policy_name(arn)

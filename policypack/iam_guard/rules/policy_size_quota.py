@@ -17,6 +17,9 @@ SIZE_QUOTAS: dict[str, int] = {
     types.GROUP_POLICY: 5120,
     types.ROLE_POLICY: 10240,
     types.ROLE: 10240,
+    # Identity Center counts the same way: "Current size of the non-whitespace characters present in
+    # the InlinePolicy Document is N bytes which has exceeded the maximum limit of 10240 bytes".
+    types.PERMISSION_SET_INLINE_POLICY: 10240,
 }
 TRUST_POLICY_QUOTA = 2048
 

@@ -1,4 +1,8 @@
-"""Advisory: role sessions no longer than the organization's bound."""
+"""Advisory: role sessions no longer than the organization's bound; permission sets state theirs.
+
+A permission set without sessionDuration gets AWS's default, PT1H; stating it keeps the bound visible
+(defsec AVD-AWS-0346). Its value is judged by permission-set-session-bound (mandatory).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,12 @@ def check(
     config: dict[str, Any],
     report: Callable[[str, str], None],
 ) -> None:
+    if args.resource_type == types.PERMISSION_SET:
+        if props.get("sessionDuration") is None:
+            report(
+                "IAM-SESSION-002", f"{args.name} sets no sessionDuration, so AWS applies its default, PT1H"
+            )
+        return
     if args.resource_type != types.ROLE:
         return
     bound = config_value(config, "max_session_seconds", DEFAULT_MAX_SECONDS, int)
@@ -32,11 +42,11 @@ def check(
 
 POLICY = resource_rule(
     name="session-duration-bound",
-    description="Role sessions are no longer than the configured bound.",
+    description="Role sessions are no longer than the configured bound; permission sets state their session duration.",
     check=check,
     enforcement_level=EnforcementLevel.ADVISORY,
     severity=Severity.LOW,
-    remediation="Lower maxSessionDuration.",
+    remediation="Lower maxSessionDuration; set sessionDuration on every permission set.",
     config_properties={
         "max_session_seconds": {
             "type": "integer",
