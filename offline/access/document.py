@@ -15,14 +15,13 @@ from offline.access.diagram import (
     ASSUME_WITHOUT_MFA,
     render_diagram,
 )
+from offline.access.grants import Access, PolicyEntry
 from offline.access.levels import LEVEL_COLUMNS, LevelCount, ServiceAccess
 from offline.access.model import (
     ADMIN_TIERS_POLICY,
-    Access,
     AccessModel,
     BeforeMfa,
     GroupAccess,
-    PolicyEntry,
     RoleAccess,
     TierGrant,
     TrustEntry,

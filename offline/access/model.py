@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from offline.access.levels import ServiceAccess, service_access
+from offline.access.grants import Access, PolicyEntry, access_of, inline_name, policy_entries
 from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 from offline.judging.analyzer_client import PACK_DIR
 from offline.judging.principals import DISABLED_TAG, TIER_TAG, Subject, stack_resources, subjects_of
@@ -24,14 +24,12 @@ from offline.reporting.check_report import ExemptionInForce, exemptions_in_force
 from offline.running.engine import StackRun
 
 # isort: split
-from iam_guard import aws_managed, types
 from iam_guard.catalog import expand_all
 from iam_guard.conditions import requires_present_mfa
 from iam_guard.documents import Statement
-from iam_guard.escalation import completed_with_grants, describe
 from iam_guard.request_evaluation import Decision
 from iam_guard.rules.console_users_mfa_guarded import FIRST_SIGN_IN_REQUESTS, is_mfa_guard
-from iam_guard.stack_model import AttachedDocument, Principal, StackModel, StackResource
+from iam_guard.stack_model import Principal, StackModel, StackResource
 
 ASSUME_ROLE = "sts:assumerole"
 ADMIN_TIERS_POLICY = "no-full-admin-access"  # the pack rule whose `admin_tiers` may hold full admin
@@ -86,23 +84,6 @@ class TierGrant:
     def mfa(self) -> bool:
         """Something demands MFA at this step."""
         return self.guarded or bool(self.trust_mfa)
-
-
-@dataclass(frozen=True)
-class PolicyEntry:
-    kind: str  # "AWS-managed", "customer-managed" or "inline"
-    name: str
-    detail: str  # the version of a managed policy; the statements of an inline one
-
-
-@dataclass(frozen=True)
-class Access:
-    """What a principal may do, from all its documents together, as the pack evaluates them."""
-
-    full_admin: bool
-    services: tuple[ServiceAccess, ...]  # empty for full admin: every action of every service
-    escalations: tuple[str, ...]  # privilege-escalation methods its permissions complete
-    takeovers: tuple[str, ...]  # methods that take over a resource already running with a role
 
 
 @dataclass(frozen=True)
@@ -210,46 +191,6 @@ class AccessModel:
         return tuple(role for role in self.roles if not role.tier)
 
 
-def _statements(statements: tuple[Statement, ...]) -> str:
-    return ", ".join(f"{s.effect} {s.sid or f'Statement[{s.index}]'}" for s in statements)
-
-
-def _policies(model: StackModel, principal: Principal) -> tuple[PolicyEntry, ...]:
-    entries: list[PolicyEntry] = []
-    for arn, _ in principal.managed_policy_arns:
-        managed = aws_managed.lookup(arn)
-        if managed is not None:
-            entries.append(PolicyEntry("AWS-managed", managed.path_and_name, managed.version))
-        else:
-            entries.append(PolicyEntry("customer-managed", arn.rsplit("/", 1)[-1], arn))
-    for document in principal.documents:
-        if document.aws_managed or document.origin_urn is not None:
-            continue  # listed above, by the attachment's ARN
-        entries.append(
-            PolicyEntry("inline", _inline_name(model, document), _statements(document.document.statements))
-        )
-    return tuple(sorted(set(entries), key=lambda entry: (entry.kind, entry.name)))
-
-
-def _inline_name(model: StackModel, document: AttachedDocument) -> str:
-    source = model.by_urn[document.source_urn]
-    if source.type == types.ROLE:
-        return document.label  # `inlinePolicies[0]` of the role itself
-    return source.iam_name or source.name
-
-
-def _access(model: StackModel, principal: Principal) -> Access:
-    permissions = model.permissions(principal)
-    if permissions.is_full_admin():
-        return Access(True, (), (), ())
-
-    def methods(hijack: bool) -> tuple[str, ...]:
-        completed = completed_with_grants(permissions, hijack=hijack)
-        return tuple(sorted(describe([method]) for method in completed))
-
-    return Access(False, service_access(permissions), methods(False), methods(True))
-
-
 def _guard_policies(model: StackModel, group: Principal) -> tuple[str, ...]:
     """The group's documents holding an MFA guard that also stops `sts:AssumeRole` without MFA."""
     names = set()
@@ -259,7 +200,7 @@ def _guard_policies(model: StackModel, group: Principal) -> tuple[str, ...]:
                 names.add(
                     document.label
                     if document.aws_managed or document.origin_urn
-                    else _inline_name(model, document)
+                    else inline_name(model, document)
                 )
     return tuple(sorted(names))
 
@@ -358,7 +299,7 @@ def _user(model: StackModel, principal: Principal, groups: Mapping[str, GroupAcc
         access_keys=len(keys),
         keys_pgp=bool(keys) and all(key.props.get("pgpKey") for key in keys),
         mfa_guard_groups=tuple(name for name in member_of if name in groups and groups[name].mfa_guard),
-        policies=_policies(model, principal),
+        policies=policy_entries(model, principal),
         tiers=tuple(
             sorted(
                 (grant for name in member_of if name in groups for grant in groups[name].tiers),
@@ -397,11 +338,11 @@ def _role(
         description=str(resource.props.get("description") or ""),
         max_session_seconds=session if isinstance(session, int) else None,
         trust=_trust(principal),
-        policies=_policies(model, principal),
+        policies=policy_entries(model, principal),
         boundary=str(resource.props["permissionsBoundary"])
         if resource.props.get("permissionsBoundary")
         else None,
-        access=_access(model, principal),
+        access=access_of(model, principal),
         admin_tier_of=tuple(sorted(rule for rule, tiers in admin_tiers.items() if name in tiers)),
         granted_by=granted_by,
     )
@@ -456,8 +397,8 @@ def build_access_model(
             ),
             mfa_guard=guard,
             tiers=_tier_grants(model, principal, account_id, guard, roles),
-            policies=_policies(model, principal),
-            access=_access(model, principal),
+            policies=policy_entries(model, principal),
+            access=access_of(model, principal),
         )
     subjects = subjects_of(run, account_id, model)
     when = request_time(today)
