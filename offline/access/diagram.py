@@ -7,11 +7,15 @@ label is quoted, so any IAM name renders on GitHub. Disabled users hold no group
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from offline.access.identity_center import AccountRef, IdentityCenterAccess, SetAssignment
 from offline.access.model import AccessModel, TierRef, TrustEntry
 from offline.reporting.markdown_text import mermaid_label
 
+_K = TypeVar("_K")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 ASSUME_WITH_MFA = "assume (MFA)"
 ASSUME_WITHOUT_MFA = "assume (no MFA)"
@@ -63,7 +67,9 @@ def _tier_label(tier: TierRef) -> str:
     return tier.arn if tier.account_id == "*" else tier.label
 
 
-SUBGRAPHS = ("users", "groups", "trusted", "tiers")  # each kind of node in its own subgraph, in this order
+# Each kind of node in its own subgraph, in this order, so that each kind takes its own rank. Identity
+# Center's come last: directory groups (and users assigned directly), permission sets, accounts.
+SUBGRAPHS = ("users", "groups", "trusted", "tiers", "directory", "permsets", "accounts")
 
 
 class _Diagram:
@@ -95,6 +101,9 @@ class _Diagram:
             "groups": "groups",
             "trusted": "trusted outside the groups",
             "tiers": "role tiers",
+            "directory": "Identity Center directory",
+            "permsets": "permission sets",
+            "accounts": "accounts assigned",
         }
         lines = []
         for kind in SUBGRAPHS:
@@ -165,4 +174,75 @@ def render_diagram(model: AccessModel) -> str:
             if entry.kind == "account" and entry.principal == here:
                 continue  # this account's principals reach the tier through its groups, drawn above
             diagram.edges[f"{diagram.trusted(entry)} -->|{_trust_edge_label(entry)}| {target}"] = None
+    if model.identity_center is not None:
+        _identity_center(diagram, model.identity_center)
     return "\n".join(["```mermaid", "flowchart LR", *diagram.lines(), "```"])
+
+
+def _principal_key(assignment: SetAssignment) -> tuple[str, str]:
+    return (assignment.principal_type, assignment.principal)
+
+
+def _after(items: list[_K], neighbours: Mapping[_K, list[int]], last: int) -> list[_K]:
+    """`items` each placed after its first (then last) neighbour on the previous rank, so that edges
+    between the two ranks cross as little as this simple ordering can; ties keep `items`' order."""
+    return sorted(
+        items,
+        key=lambda item: (min(neighbours.get(item) or [last]), max(neighbours.get(item) or [last])),
+    )
+
+
+def _identity_center_order(
+    center: IdentityCenterAccess,
+) -> tuple[list[tuple[str, str]], list[str], list[AccountRef]]:
+    """Principals, permission sets and accounts in drawing order: principals with the most sets first,
+    then each set after the first principal that uses it, and once more each principal after its first
+    set (a user assigned directly sits next to the group of the same set), each account after the
+    first set assigned in it."""
+    sets_of: dict[tuple[str, str], set[str]] = {}
+    for assignment in center.assignments:
+        sets_of.setdefault(_principal_key(assignment), set()).add(assignment.permission_set)
+    principals = sorted(sets_of, key=lambda key: (-len(sets_of[key]), key[0] != "GROUP", key[1]))
+    names = sorted(
+        {entry.name for entry in center.permission_sets} | {a.permission_set for a in center.assignments}
+    )
+    for _ in range(2):
+        used_by = {name: [principals.index(p) for p in principals if name in sets_of[p]] for name in names}
+        sets = _after(names, used_by, len(principals))
+        uses = {p: sorted(sets.index(name) for name in sets_of[p]) for p in principals}
+        principals = _after(principals, uses, len(sets))
+    used_by = {name: [principals.index(p) for p in principals if name in sets_of[p]] for name in names}
+    sets = _after(names, used_by, len(principals))
+    in_set: dict[AccountRef, list[int]] = {}
+    for assignment in center.assignments:
+        for account in assignment.accounts:
+            in_set.setdefault(account, []).append(sets.index(assignment.permission_set))
+    accounts = _after(sorted(in_set, key=lambda ref: ref.label), in_set, len(sets))
+    return principals, sets, accounts
+
+
+def _identity_center(diagram: _Diagram, center: IdentityCenterAccess) -> None:
+    """Directory principals → permission sets → accounts: three ranks, each in its own subgraph."""
+    principals, sets, accounts = _identity_center_order(center)
+    for kind, name in principals:
+        prefix = "ic_group" if kind == "GROUP" else "ic_user"
+        node = diagram.ids.of(prefix, name)
+        label = name if kind == "GROUP" else f"user {name}"
+        diagram.node(
+            "directory", node, f"{node}[[{_label(label)}]]" if kind == "GROUP" else f"{node}[{_label(label)}]"
+        )
+    for name in sets:
+        node = diagram.ids.of("pset", name)
+        diagram.node("permsets", node, f"{node}([{_label(name)}])")
+    for account in accounts:
+        node = diagram.ids.of("account", account.account_id)
+        diagram.node("accounts", node, f"{node}[{_label(account.label)}]")
+    for assignment in center.assignments:
+        kind, name = _principal_key(assignment)
+        source = diagram.ids.of("ic_group" if kind == "GROUP" else "ic_user", name)
+        target = diagram.ids.of("pset", assignment.permission_set)
+        diagram.edges[f"{source} --> {target}"] = None
+    for assignment in sorted(center.assignments, key=lambda a: sets.index(a.permission_set)):
+        source = diagram.ids.of("pset", assignment.permission_set)
+        for account in assignment.accounts:
+            diagram.edges[f"{source} --> {diagram.ids.of('account', account.account_id)}"] = None

@@ -6,7 +6,7 @@ stack gives the same bytes and a pull request's diff of the document is the chan
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from offline.access.diagram import (
     ASSUME_AS_SERVICE,
@@ -15,8 +15,7 @@ from offline.access.diagram import (
     ASSUME_WITHOUT_MFA,
     render_diagram,
 )
-from offline.access.grants import Access, PolicyEntry
-from offline.access.levels import LEVEL_COLUMNS, LevelCount, ServiceAccess
+from offline.access.identity_center_section import identity_center_section, identity_center_summary
 from offline.access.model import (
     ADMIN_TIERS_POLICY,
     AccessModel,
@@ -27,74 +26,15 @@ from offline.access.model import (
     TrustEntry,
     UserAccess,
 )
-from offline.reporting.markdown_text import code, comment, text
+from offline.access.tables import access_lines as _access
+from offline.access.tables import cell_code as _code
+from offline.access.tables import names as _names
+from offline.access.tables import policies_table as _policies
+from offline.access.tables import prose_code as _prose
+from offline.access.tables import table as _table
+from offline.reporting.markdown_text import comment, text
 
 REGENERATE = "make report"
-FOLDED_ROWS = 12  # longer access tables are folded into <details>, so the document stays scannable
-
-
-# Every string of the model that a stack file, a pack config or a policy chose goes through `_code`,
-# `_prose` or `text` (offline/reporting/markdown_text.py), escaped for where it lands.
-
-
-def _code(value: str) -> str:
-    """A name in a table cell."""
-    return code(value, cell=True)
-
-
-def _prose(value: str) -> str:
-    """A name in running text or a heading."""
-    return code(value)
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    """A GFM table of cells already escaped for a cell (`_code`, `text` or our own words)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines.extend("| " + " | ".join(row) + " |" for row in rows)
-    return lines
-
-
-def _names(names: Iterable[str], empty: str = "none", *, cell: bool = True) -> str:
-    shown = [code(name, cell=cell) for name in names]
-    return ", ".join(shown) if shown else empty
-
-
-def _count(level: LevelCount) -> str:
-    if level.allowed == 0:
-        return "-"
-    return "all" if level.complete else f"{level.allowed}/{level.total}"
-
-
-def _access_table(services: Sequence[ServiceAccess]) -> list[str]:
-    header = ["Service", *LEVEL_COLUMNS, "Limited"]
-    rows = [
-        [text(s.service), *(_count(level) for level in s.levels), str(s.limited) if s.limited else "-"]
-        for s in services
-    ]
-    table = _table(header, rows)
-    if len(rows) <= FOLDED_ROWS:
-        return table
-    return [f"<details><summary>{len(rows)} services</summary>", "", *table, "", "</details>"]
-
-
-def _access(access: Access) -> list[str]:
-    if access.full_admin:
-        return ["**Full admin**: every action of every service, on every resource."]
-    lines = _access_table(access.services) if access.services else ["Allows nothing."]
-    findings = [f"- **Privilege escalation**: {text(method)}" for method in access.escalations]
-    findings += [
-        f"- Can take over a resource that already runs with a role: {text(m)}" for m in access.takeovers
-    ]
-    return [*lines, "", *findings] if findings else lines
-
-
-def _policies(policies: Sequence[PolicyEntry]) -> list[str]:
-    if not policies:
-        return ["No policies."]
-    return _table(
-        ["Kind", "Policy", "Version or statements"],
-        ([text(p.kind), _code(p.name), text(p.detail)] for p in policies),
-    )
 
 
 def _step_mfa(grant: TierGrant) -> str:
@@ -353,6 +293,8 @@ def _summary(model: AccessModel) -> list[str]:
     ]
     lines.append(f"- Privilege escalation findings: {', '.join(escalating) or 'none'}.")
     lines.append(f"- Exemptions in force: {len(model.exemptions) or 'none'}.")
+    if model.identity_center is not None:
+        lines.extend(identity_center_summary(model.identity_center))
     return lines
 
 
@@ -415,7 +357,13 @@ def render_report(model: AccessModel) -> str:
             f"Users → groups → role tiers, per account, and the principals outside this account's groups "
             f"that a tier trusts. Edges into a tier say what the switch demands: `{ASSUME_WITH_MFA}`, "
             f"`{ASSUME_WITHOUT_MFA}`, `{ASSUME_FEDERATED}` (OIDC or SAML) or `{ASSUME_AS_SERVICE}`. Disabled "
-            "users are left out.",
+            "users are left out."
+            + (
+                " Identity Center: directory groups (and users assigned directly) → permission sets → "
+                "the accounts they are assigned in."
+                if model.identity_center is not None
+                else ""
+            ),
             "",
             render_diagram(model),
         ],
@@ -430,6 +378,8 @@ def render_report(model: AccessModel) -> str:
         sections.append(
             ["## Service roles", *(line for r in model.service_roles for line in ["", *_role(r, model)])]
         )
+    if model.identity_center is not None:
+        sections.append(identity_center_section(model.identity_center))
     sections.append(_exemptions(model))
     if model.unresolved:
         sections.append(["## Not resolved", "", *(f"- {text(item)}" for item in model.unresolved)])

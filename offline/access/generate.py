@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from offline.access.document import render_report
+from offline.access.identity_center import configured_account_names
 from offline.access.model import Sources, build_access_model
 from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 from offline.judging.analyzer_client import PACK_DIR
@@ -82,7 +83,11 @@ def generate(run: StackRun, settings: StackSettings, project_dir: Path, pack_con
     )
     try:
         model = build_access_model(
-            run, account_id=settings.account_id, pack_config=pack_config, sources=sources
+            run,
+            account_id=settings.account_id,
+            pack_config=pack_config,
+            sources=sources,
+            account_names=configured_account_names(settings.config, settings.project),
         )
     except CheckReportError as error:
         raise ReportError(f"pack config {shown_config}: {error}") from None

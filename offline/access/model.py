@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from offline.access.grants import Access, PolicyEntry, access_of, inline_name, policy_entries
+from offline.access.identity_center import IdentityCenterAccess, identity_center_access
 from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
 from offline.judging.analyzer_client import PACK_DIR
 from offline.judging.principals import DISABLED_TAG, TIER_TAG, Subject, stack_resources, subjects_of
@@ -181,6 +182,7 @@ class AccessModel:
     roles: tuple[RoleAccess, ...]
     exemptions: tuple[ExemptionInForce, ...]
     unresolved: tuple[str, ...]  # links the pack's model could not follow (none in an update run)
+    identity_center: IdentityCenterAccess | None = None  # None: the stack manages no Identity Center
 
     @property
     def tiers(self) -> tuple[RoleAccess, ...]:
@@ -376,9 +378,15 @@ def first_sign_in(subject: Subject, user: UserAccess, when: datetime.datetime) -
 
 
 def build_access_model(
-    run: StackRun, *, account_id: str, pack_config: Mapping[str, Any], sources: Sources
+    run: StackRun,
+    *,
+    account_id: str,
+    pack_config: Mapping[str, Any],
+    sources: Sources,
+    account_names: Mapping[str, str] | None = None,
 ) -> AccessModel:
-    """The access of the stack `run` recorded, with the exemptions of `pack_config` in force today.
+    """The access of the stack `run` recorded, with the exemptions of `pack_config` in force today;
+    `account_names` (id -> name, from `identity_center.accounts`) names Identity Center's accounts.
 
     Raises `check_report.ReportError` for an exemption entry the pack would refuse.
     """
@@ -440,4 +448,7 @@ def build_access_model(
         roles=tuple(sorted(role_entries, key=lambda role: (not role.tier, role.name))),
         exemptions=exemptions,
         unresolved=tuple(sorted(f"{u.urn}: {u.reason}" for u in model.unresolved)),
+        identity_center=identity_center_access(
+            model, admin_tiers=admin_tiers, account_names=account_names or {}, today=today
+        ),
     )
