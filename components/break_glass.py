@@ -18,7 +18,8 @@ from components.config import PARTITION, Account, Trust
 from components.config import Group as GroupConfig
 from components.config import RoleTier as RoleTierConfig
 from components.config import User as UserConfig
-from components.config.break_glass import BREAK_GLASS_TAG, BreakGlass as BreakGlassConfig
+from components.config.break_glass import BREAK_GLASS_TAG
+from components.config.break_glass import BreakGlass as BreakGlassConfig
 from components.iam_group import Group, GroupArgs
 from components.iam_user import User, UserArgs
 from components.outputs import account_label

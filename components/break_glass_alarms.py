@@ -97,7 +97,9 @@ class BreakGlassAlarmArgs:
 def _topic(name: str, region: str, args: BreakGlassAlarmArgs, parent: pulumi.Resource) -> aws.sns.Topic:
     # No KMS key: CloudWatch cannot publish to a topic under the AWS managed aws/sns key.
     child = pulumi.ResourceOptions(parent=parent)
-    topic = aws.sns.Topic(f"{name}-topic-{region}", name=TOPIC_NAME, region=region, tags=args.tags, opts=child)
+    topic = aws.sns.Topic(
+        f"{name}-topic-{region}", name=TOPIC_NAME, region=region, tags=args.tags, opts=child
+    )
     aws.sns.TopicPolicy(
         f"{name}-topic-{region}-policy",
         arn=topic.arn,
@@ -122,21 +124,24 @@ class BreakGlassAlarms(pulumi.ComponentResource):
 
     topic_arns: pulumi.Output[dict[str, str]]
 
-    def __init__(self, name: str, args: BreakGlassAlarmArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: BreakGlassAlarmArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("iamtiers:index:BreakGlassAlarms", name, None, opts)
         topics = {SIGN_IN_REGION: _topic(name, SIGN_IN_REGION, args, self)}
         if args.region != SIGN_IN_REGION:
             topics[args.region] = _topic(name, args.region, args, self)
         child = pulumi.ResourceOptions(parent=self)
-        rules = {
-            "sign-in": ("Console sign-in or role switch by a break-glass user", sign_in_event_pattern(args.user_names)),
-            "tier": ("The break-glass tier was assumed", tier_event_pattern(args.role_arn)),
+        descriptions = {
+            "sign-in": "Console sign-in or role switch by a break-glass user",
+            "tier": "The break-glass tier was assumed",
         }
-        for key, (description, pattern) in rules.items():
+        rules = {"sign-in": sign_in_event_pattern(args.user_names), "tier": tier_event_pattern(args.role_arn)}
+        for key, pattern in rules.items():
             rule = aws.cloudwatch.EventRule(
                 f"{name}-{key}-rule",
                 name=f"break-glass-{key}",
-                description=description,
+                description=descriptions[key],
                 event_pattern=json.dumps(pattern, sort_keys=True),
                 state="ENABLED",
                 region=SIGN_IN_REGION,
@@ -151,15 +156,15 @@ class BreakGlassAlarms(pulumi.ComponentResource):
                 opts=child,
             )
         filters = {
-            "sign-in": (SIGN_IN_METRIC, rules["sign-in"][0], sign_in_filter_pattern(args.user_names)),
-            "tier": (TIER_METRIC, rules["tier"][0], tier_filter_pattern(args.role_arn)),
+            "sign-in": (SIGN_IN_METRIC, sign_in_filter_pattern(args.user_names)),
+            "tier": (TIER_METRIC, tier_filter_pattern(args.role_arn)),
         }
-        for key, (metric, description, pattern) in filters.items():
+        for key, (metric, filter_pattern) in filters.items():
             metric_filter = aws.cloudwatch.LogMetricFilter(
                 f"{name}-{key}-filter",
                 name=f"break-glass-{key}",
                 log_group_name=args.log_group_name,
-                pattern=pattern,
+                pattern=filter_pattern,
                 metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
                     name=metric, namespace=METRIC_NAMESPACE, value="1"
                 ),
@@ -168,7 +173,7 @@ class BreakGlassAlarms(pulumi.ComponentResource):
             aws.cloudwatch.MetricAlarm(
                 f"{name}-{key}-alarm",
                 name=f"break-glass-{key}",
-                alarm_description=f"{description} (any region, from the trail)",
+                alarm_description=f"{descriptions[key]} (any region, from the trail)",
                 namespace=METRIC_NAMESPACE,
                 metric_name=metric,
                 statistic="Sum",

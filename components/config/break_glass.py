@@ -36,7 +36,9 @@ class BreakGlassUser(_Strict):
     @classmethod
     def _pgp_key(cls, value: str | None) -> str | None:
         if value is not None and not _PGP_KEY.match(value.replace("\n", "")):
-            raise ValueError("expected 'keybase:<username>' or a base64-encoded PGP public key without armour lines")
+            raise ValueError(
+                "expected 'keybase:<username>' or a base64-encoded PGP public key without armour lines"
+            )
         return value
 
     @field_validator("programmatic_access")
@@ -118,7 +120,10 @@ def break_glass_problems(config: StackConfig, namespace: str) -> list[str]:
     }
     collection = {"user": "users", "group": "groups", "role tier": "role_tiers"}
     named = [(f"break_glass.users[{i}].name", "user", user.name) for i, user in enumerate(glass.users)]
-    named += [("break_glass.group", "group", glass.group), ("break_glass.tier.name", "role tier", glass.tier.name)]
+    named += [
+        ("break_glass.group", "group", glass.group),
+        ("break_glass.tier.name", "role tier", glass.tier.name),
+    ]
     for path, kind, name in named:
         if name.lower() in taken[kind]:
             problems.append(
@@ -135,7 +140,8 @@ def break_glass_problems(config: StackConfig, namespace: str) -> list[str]:
         ]
     if trail_log_group(config) is None:
         problems.append(
-            f"monitoring: break-glass use must also raise a CloudWatch alarm on the CloudTrail log group, and "
+            f"monitoring: break-glass use must also raise a CloudWatch alarm on the CloudTrail log group, "
+            "and "
             f"this stack has none; enable {namespace}:monitoring.cloudtrail or set "
             f"{namespace}:monitoring.alarms.existing_log_group_name to the organization trail's log group"
         )
