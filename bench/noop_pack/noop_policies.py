@@ -37,4 +37,5 @@ STACK_POLICIES = (
     "self-scoped-statements-match",
     "no-iam-users-with-federation",
     "preview-unresolved-values",
+    "break-glass-alarmed",
 )

@@ -6,6 +6,7 @@ from pulumi_policy import Policy
 
 from iam_guard.rules import (
     aws_managed_policy_exists,
+    break_glass_alarmed,
     console_users_mfa_guarded,
     exemptions_current,
     group_managed_policy_quota,
@@ -63,4 +64,5 @@ ALL_POLICIES: list[Policy] = [
     secrets_pgp_encrypted.POLICY,
     no_iam_users_with_federation.POLICY,
     preview_unresolved_values.POLICY,
+    break_glass_alarmed.POLICY,
 ]
