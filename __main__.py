@@ -8,7 +8,7 @@ import pulumi
 
 from components.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.break_glass import BreakGlass, BreakGlassArgs
-from components.config.break_glass import trail_log_group
+from components.config.break_glass_checks import trail_log_group
 from components.config.loader import load_stack_config
 from components.iam_group import Group, GroupArgs
 from components.iam_user import User, UserArgs

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from components.config.access_tests import access_test_reference_problems
-from components.config.break_glass import break_glass_problems
+from components.config.break_glass_checks import break_glass_problems
 from components.config.defaults_merge import _COLLECTIONS, _split_collection
 from components.config.fields import CONFIG_NAMESPACE, CollectionFile, ConfigError
 from components.config.stack import StackConfig
