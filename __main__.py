@@ -7,6 +7,8 @@ import gc
 import pulumi
 
 from components.account_baseline import AccountBaseline, AccountBaselineArgs
+from components.break_glass import BreakGlass, BreakGlassArgs
+from components.config.break_glass_checks import trail_log_group
 from components.config.loader import load_stack_config
 from components.iam_group import Group, GroupArgs
 from components.iam_user import User, UserArgs
@@ -30,6 +32,7 @@ from components.outputs import (
     user_summary,
 )
 from components.role_tier import RoleTier, RoleTierArgs
+from components.root_management import root_access_management
 
 # A large organization registers hundreds of thousands of short-lived objects (Outputs, futures,
 # protobuf messages) and few cycles; collecting every 700 allocations cost 40% of a 500-person run.
@@ -62,7 +65,7 @@ for group in config.groups:
         ),
     )
 region = pulumi.Config("aws").get("region") or "us-east-1"
-AccountBaseline(
+baseline = AccountBaseline(
     "baseline",
     AccountBaselineArgs(
         account=config.account,
@@ -79,6 +82,31 @@ if config.identity_center:
     pulumi.export(OUTPUT_SSO_ACCESS, principal_access(center))
     pulumi.export(OUTPUT_SSO_AWS_CONFIG, sso_config(config, center, instance.identity_store_id, region))
     pulumi.export(OUTPUT_PERMISSION_SET_ARNS, {name: ps.arn for name, ps in permission_sets.items()})
+root_access_management("root-management", config.root_management)
+if config.break_glass is not None and config.break_glass.enabled:
+    break_glass = BreakGlass(
+        "break-glass",
+        BreakGlassArgs(
+            config=config.break_glass,
+            account=config.account,
+            region=region,
+            # Known at preview: the pack reads the alarm's wiring before anything exists.
+            log_group_name=trail_log_group(config) or "",
+            emails=config.break_glass.alarm_emails or config.monitoring.alarms.emails,
+            tags=tags,
+        ),
+        # The trail's log group must exist before a metric filter can be put on it.
+        opts=pulumi.ResourceOptions(depends_on=[baseline]),
+    )
+    pulumi.export(
+        "break_glass",
+        {
+            "tier_arn": break_glass.tier_arn,
+            "switch_role_url": break_glass.switch_role_url,
+            "initial_passwords": break_glass.initial_passwords,
+            "alarm_topic_arns": break_glass.topic_arns,
+        },
+    )
 
 pulumi.export(OUTPUT_SIGN_IN_URL, sign_in_url(config.account))
 pulumi.export(OUTPUT_SWITCH_ROLE_URLS, {name: tier.switch_role_url for name, tier in tiers.items()})

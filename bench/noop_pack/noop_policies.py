@@ -42,4 +42,5 @@ STACK_POLICIES = (
     "identity-center-assignments-safe",
     "permission-set-attachments-consistent",
     "identity-center-access-reviewed",
+    "break-glass-alarmed",
 )

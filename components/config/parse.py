@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from components.config.access_tests import access_test_reference_problems
+from components.config.break_glass_checks import break_glass_problems
 from components.config.defaults_merge import _COLLECTIONS, _split_collection
 from components.config.fields import CONFIG_NAMESPACE, CollectionFile, ConfigError
 from components.config.identity_center_refs import identity_center_problems
@@ -141,6 +142,8 @@ def parse_stack_config(
     except ValidationError as error:
         problems.extend(_rewrite_item_path(p, paths) for p in _validation_problems("", error, StackConfig))
     problems.extend(_cross_reference(entries, raw, namespace, files, problems))
+    if config is not None:
+        problems.extend(break_glass_problems(config, namespace))
     if problems or config is None:
         raise ConfigError([_placed(problem, namespace, files) for problem in problems])
     return config

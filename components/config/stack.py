@@ -9,6 +9,7 @@ from pydantic import Field
 
 from components.config.access_tests import AccessTest
 from components.config.account import Account
+from components.config.break_glass import BreakGlass, RootManagement
 from components.config.fields import PARTITION, RemoteTier, _Strict
 from components.config.groups import Group
 from components.config.identity_center import IdentityCenter
@@ -34,6 +35,10 @@ class StackConfig(_Strict):
     # On, a console password or access key is only ever created PGP-encrypted for a key the stack
     # names: a token that can read the stack's secrets then reads no credential (README, CI).
     require_pgp_key: bool = Field(default=False, strict=True)
+    # Emergency users whose every use alarms (README, Break-glass); absent: none.
+    break_glass: BreakGlass | None = None
+    # The management account's control of member accounts' root (README, Root access management).
+    root_management: RootManagement | None = None
 
     def group(self, name: str) -> Group:
         return next(group for group in self.groups if group.name == name)

@@ -76,6 +76,8 @@ def computed_outputs(
 ) -> tuple[str, dict[str, Any]]:
     """A deterministic physical id and the provider-computed outputs of one resource."""
     physical = str(inputs.get("name") or inputs.get("bucket") or name)
+    # pulumi_aws 7 resources may name their own region (the break-glass rules live in us-east-1).
+    region = str(inputs.get("region") or region)
     path = str(inputs.get("path") or "/")
     iam = f"arn:aws:iam::{account_id}"
     resource_id = physical
@@ -122,6 +124,10 @@ def computed_outputs(
     elif type_token == "aws:sns/topic:Topic":
         outputs = {"arn": f"arn:aws:sns:{region}:{account_id}:{physical}"}
         resource_id = outputs["arn"]
+    elif type_token == "aws:cloudwatch/eventRule:EventRule":
+        outputs = {"arn": f"arn:aws:events:{region}:{account_id}:rule/{physical}"}
+    elif type_token == "aws:cloudwatch/metricAlarm:MetricAlarm":
+        outputs = {"arn": f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{physical}"}
     elif type_token == "aws:accessanalyzer/analyzer:Analyzer":
         analyzer = str(inputs.get("analyzerName", name))
         outputs = {"arn": f"arn:aws:access-analyzer:{region}:{account_id}:analyzer/{analyzer}"}

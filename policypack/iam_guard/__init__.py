@@ -6,6 +6,7 @@ from pulumi_policy import Policy
 
 from iam_guard.rules import (
     aws_managed_policy_exists,
+    break_glass_alarmed,
     console_users_mfa_guarded,
     exemptions_current,
     group_managed_policy_quota,
@@ -74,4 +75,5 @@ ALL_POLICIES: list[Policy] = [
     permission_set_session_bound.POLICY,
     identity_center_access_reviewed.POLICY,
     identity_center_mfa_attested.POLICY,
+    break_glass_alarmed.POLICY,
 ]

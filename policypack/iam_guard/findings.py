@@ -347,6 +347,15 @@ FINDINGS: dict[str, Finding] = {
             "IAM-IC-041",
             "Identity Center MFA attestation older than a year",
             "Check the MFA settings in the console again and update iamtiers:mfa-attested-on and iamtiers:mfa-attested-by.",
+        Finding(
+            "IAM-BREAKGLASS-001",
+            "Break-glass principal without an alarm on its use",
+            "Alarm on every use in the same stack: an enabled EventBridge rule with a target whose pattern matches the user's ConsoleLogin (the role's sts:AssumeRole), or a metric filter on the trail's log group naming it with a MetricAlarm (threshold 1, actions enabled); iamtiers:break_glass builds both.",
+        ),
+        Finding(
+            "IAM-BREAKGLASS-002",
+            "Break-glass user with an access key",
+            "Delete the access key: break-glass users sign in to the console only, where every sign-in raises the alarm.",
         ),
     )
 }

@@ -71,6 +71,7 @@ DEFAULT_LEVELS: dict[str, str] = {
     "permission-set-session-bound": "mandatory",
     "identity-center-access-reviewed": "advisory",
     "identity-center-mfa-attested": "advisory",
+    "break-glass-alarmed": "mandatory",
 }
 
 
@@ -393,6 +394,29 @@ def group_with_attachments(count: int) -> list[FakeResource]:
     return [developers] + [
         group_attachment(developers, f"Developers-{i:02d}", f"arn:aws:iam::{ACCOUNT}:policy/team-{i:02d}")
         for i in range(count)
+    ]
+
+
+def break_glass_stack(*, alarmed: bool, keys: int = 0) -> list[FakeResource]:
+    """A user tagged break-glass, with or without an enabled EventBridge rule (and target) on its sign-in."""
+    member = FakeResource(
+        t.USER, "break-glass-1", {"name": "break-glass-1", "tags": {"iamtiers:break-glass": "true"}}
+    )
+    pattern = {"detail": {"eventName": ["ConsoleLogin"], "userIdentity": {"userName": ["break-glass-1"]}}}
+    alarm = FakeResource(
+        "aws:cloudwatch/eventRule:EventRule",
+        "sign-in",
+        {"name": "sign-in", "eventPattern": json.dumps(pattern)},
+    )
+    target = FakeResource(
+        "aws:cloudwatch/eventTarget:EventTarget",
+        "sign-in-target",
+        {"rule": "sign-in", "arn": "arn:aws:sns:us-east-1:123456789012:t"},
+    )
+    return [
+        member,
+        *([alarm, target] if alarmed else []),
+        *(access_key(member, index) for index in range(keys)),
     ]
 
 
@@ -2522,6 +2546,24 @@ CASES: list[Case] = [
             ),
         },
         "IAM-MFA-002",
+    ),
+    # break-glass-alarmed (tests/policypack/test_break_glass_rules.py has the rest)
+    stack_case(
+        "break-glass-user-with-an-alarm", "break-glass-alarmed", break_glass_stack(alarmed=True), PASS
+    ),
+    stack_case(
+        "break-glass-user-without-an-alarm",
+        "break-glass-alarmed",
+        break_glass_stack(alarmed=False),
+        "IAM-BREAKGLASS-001",
+        on="break-glass-1",
+    ),
+    stack_case(
+        "break-glass-user-with-an-access-key",
+        "break-glass-alarmed",
+        break_glass_stack(alarmed=True, keys=1),
+        "IAM-BREAKGLASS-002",
+        on="break-glass-1-key-0",
     ),
 ]
 
