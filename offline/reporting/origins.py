@@ -22,19 +22,24 @@ resources and the stack itself have no config origin (reports place them on the 
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from components.config import managed_policy_arn
 from components.iam_group import TYPE_TOKEN as GROUP_TYPE
 from components.iam_user import TYPE_TOKEN as USER_TYPE
 from components.role_tier import TYPE_TOKEN as ROLE_TIER_TYPE
+from offline.reporting.origin_nodes import ConfigOrigin as ConfigOrigin
+from offline.reporting.origin_nodes import Item as _Item
+from offline.reporting.origin_nodes import Traced as _Traced
+from offline.reporting.origin_nodes import collection_items as _items
+from offline.reporting.origin_nodes import entries_of as _entries
+from offline.reporting.origin_nodes import line_of as _line
+from offline.reporting.origin_nodes import policy_arn_origin as _policy_arn_origin
+from offline.reporting.origin_nodes import scalars_under as _scalars
+from offline.reporting.origin_nodes import statements_traced as _statements_traced
 from offline.running.engine import Registration, StackRun
 from offline.running.stack_files import StackConfigNodes
 
@@ -43,21 +48,6 @@ COLLECTION_OF_COMPONENT = {GROUP_TYPE: "groups", ROLE_TIER_TYPE: "role_tiers", U
 PASSWORD_POLICY_TYPE = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
 # Baseline inputs whose value is written out in the stack file, and the config key that holds it.
 _BASELINE_VALUES = {"endpoint": "monitoring", "accountAlias": "account"}
-
-
-@dataclass(frozen=True)
-class ConfigOrigin:
-    """A line of the stack file, and the config key path on it (as `pulumi config --path` spells it)."""
-
-    path: Path
-    line: int  # 1-based
-    key: str
-
-
-@dataclass(frozen=True)
-class _Traced:
-    origin: ConfigOrigin
-    by_sid: Mapping[str, ConfigOrigin] = field(default_factory=dict)  # several statements of one document
 
 
 @dataclass(frozen=True)
@@ -80,139 +70,6 @@ class ResourceOrigins:
     def placed(self, origin: ConfigOrigin | None) -> ConfigOrigin:
         """`origin` (what `of` found), or the `config:` line for a resource that has none."""
         return origin or ConfigOrigin(self.stack_file, self.config_line, "config")
-
-
-# --- reading the composed YAML ----------------------------------------------------------------------
-
-
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _value(mapping: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
-    """(key node, value node) of `key` in a mapping node; the last one wins, as in YAML."""
-    if not isinstance(mapping, yaml.MappingNode):
-        return None
-    found = [(k, v) for k, v in mapping.value if isinstance(k, yaml.ScalarNode) and k.value == key]
-    return found[-1] if found else None
-
-
-def _scalar(node: yaml.Node | None) -> str | None:
-    return node.value if isinstance(node, yaml.ScalarNode) else None
-
-
-def _entries(node: yaml.Node | None) -> list[yaml.Node]:
-    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
-
-
-@dataclass(frozen=True)
-class _Item:
-    """One entry of `groups`, `role_tiers` or `users`, with its collection's `defaults`."""
-
-    path: Path
-    key: str  # iamtiers:groups.items[2]
-    node: yaml.Node
-    name: str
-    name_line: int
-    defaults_key: str
-    defaults: yaml.Node | None
-
-    @property
-    def origin(self) -> ConfigOrigin:
-        return ConfigOrigin(self.path, self.name_line, self.key)
-
-    def setting(self, name: str) -> tuple[str, yaml.Node, yaml.Node] | None:
-        """(key path, key node, value node) of a setting: the item's own, else the defaults'."""
-        for key, mapping in ((self.key, self.node), (self.defaults_key, self.defaults)):
-            found = _value(mapping, name)
-            if found is not None:
-                return f"{key}.{name}", found[0], found[1]
-        return None
-
-
-def _items(nodes: StackConfigNodes, config_key: str) -> list[_Item]:
-    if config_key not in nodes.keys:
-        return []
-    _, collection = nodes.keys[config_key]
-    defaults = _value(collection, "defaults")
-    items = _value(collection, "items")
-    result: list[_Item] = []
-    for index, node in enumerate(_entries(items[1] if items else None)):
-        name = _value(node, "name")
-        value = _scalar(name[1]) if name else None
-        if name is None or value is None:
-            continue
-        result.append(
-            _Item(
-                nodes.file_of(config_key),
-                f"{config_key}.items[{index}]",
-                node,
-                value,
-                _line(name[0]),
-                f"{config_key}.defaults",
-                defaults[1] if defaults else None,
-            )
-        )
-    return result
-
-
-def _scalars(node: yaml.Node, key: str) -> Iterator[tuple[str, yaml.ScalarNode]]:
-    """Every scalar under a node, with its key path."""
-    if isinstance(node, yaml.ScalarNode):
-        yield key, node
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            yield from _scalars(value, f"{key}.{key_node.value}")
-    elif isinstance(node, yaml.SequenceNode):
-        for index, entry in enumerate(node.value):
-            yield from _scalars(entry, f"{key}[{index}]")
-
-
-# --- matching inputs to config lines ------------------------------------------------------------------
-
-
-def _statement_sids(document: Any) -> list[str]:
-    """The Sids of a JSON policy document input (none when it is unknown or malformed)."""
-    try:
-        parsed = json.loads(document) if isinstance(document, str) else None
-    except json.JSONDecodeError:
-        return []
-    statements = parsed.get("Statement") if isinstance(parsed, dict) else None
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list):
-        return []
-    return [s["Sid"] for s in statements if isinstance(s, dict) and isinstance(s.get("Sid"), str)]
-
-
-def _policy_arn_origin(item: _Item, arn: Any) -> ConfigOrigin | None:
-    setting = item.setting("managed_policies")
-    if setting is None or not isinstance(arn, str):
-        return None
-    key, _, entries = setting
-    for index, entry in enumerate(_entries(entries)):
-        reference = _scalar(entry)
-        if reference is not None and managed_policy_arn(reference) == arn:
-            return ConfigOrigin(item.path, _line(entry), f"{key}[{index}]")
-    return None
-
-
-def _statements_traced(item: _Item, document: Any) -> _Traced | None:
-    setting = item.setting("statements")
-    sids = set(_statement_sids(document))
-    if setting is None or not sids:
-        return None
-    key, key_node, entries = setting
-    by_sid: dict[str, ConfigOrigin] = {}
-    for index, entry in enumerate(_entries(entries)):
-        sid = _value(entry, "sid")
-        if sid is not None and _scalar(sid[1]) in sids:
-            by_sid[str(_scalar(sid[1]))] = ConfigOrigin(item.path, _line(sid[0]), f"{key}[{index}]")
-    if not by_sid:
-        return None
-    if len(by_sid) == 1:
-        return _Traced(next(iter(by_sid.values())))
-    return _Traced(ConfigOrigin(item.path, _line(key_node), key), by_sid)
 
 
 def _under_item(registration: Registration, item: _Item) -> _Traced:
