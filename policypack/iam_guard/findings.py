@@ -347,6 +347,7 @@ FINDINGS: dict[str, Finding] = {
             "IAM-IC-041",
             "Identity Center MFA attestation older than a year",
             "Check the MFA settings in the console again and update iamtiers:mfa-attested-on and iamtiers:mfa-attested-by.",
+        ),
         Finding(
             "IAM-BREAKGLASS-001",
             "Break-glass principal without an alarm on its use",
