@@ -32,7 +32,8 @@ from offline.reporting.check_report import (
     override_line,
 )
 from offline.reporting.markdown import render_markdown
-from offline.reporting.origins import ConfigOrigin, ResourceOrigins, _Traced
+from offline.reporting.origin_nodes import Traced as _Traced
+from offline.reporting.origins import ConfigOrigin, ResourceOrigins
 from offline.reporting.sarif import render_sarif
 from tests.markdown_visibility import (
     HOSTILE,
