@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from offline.access.break_glass_section import break_glass_section
 from offline.access.diagram import (
     ASSUME_AS_SERVICE,
     ASSUME_FEDERATED,
@@ -380,6 +381,8 @@ def render_report(model: AccessModel) -> str:
         )
     if model.identity_center is not None:
         sections.append(identity_center_section(model.identity_center))
+    if model.break_glass:
+        sections.append(break_glass_section(model.break_glass))
     sections.append(_exemptions(model))
     if model.unresolved:
         sections.append(["## Not resolved", "", *(f"- {text(item)}" for item in model.unresolved)])

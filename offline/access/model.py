@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from offline.access.break_glass import BreakGlassPrincipal, break_glass_access
 from offline.access.grants import Access, PolicyEntry, access_of, inline_name, policy_entries
 from offline.access.identity_center import IdentityCenterAccess, identity_center_access
 from offline.judging import pack_path  # noqa: F401 - puts policypack on sys.path for iam_guard
@@ -183,6 +184,7 @@ class AccessModel:
     exemptions: tuple[ExemptionInForce, ...]
     unresolved: tuple[str, ...]  # links the pack's model could not follow (none in an update run)
     identity_center: IdentityCenterAccess | None = None  # None: the stack manages no Identity Center
+    break_glass: tuple[BreakGlassPrincipal, ...] = ()  # its break-glass users and tiers, and their alarms
 
     @property
     def tiers(self) -> tuple[RoleAccess, ...]:
@@ -451,4 +453,5 @@ def build_access_model(
         identity_center=identity_center_access(
             model, admin_tiers=admin_tiers, account_names=account_names or {}, today=today
         ),
+        break_glass=break_glass_access(model, pack_config),
     )
