@@ -15,7 +15,8 @@ A collection's `defaults` stand in for a key the item does not set, as they do i
 A collection kept in a collection file (`iamtiers:users: {file: people/dev-users.yaml}`) is traced
 to the lines of that file, with the same key paths.
 
-Identity Center's resources are traced to the lines of `identity_center` (origins_identity_center.py).
+Identity Center's resources are traced to the lines of `identity_center` (origins_identity_center.py),
+break-glass resources to those of `break_glass` (origins_break_glass.py).
 
 Of the account baseline, the password policy comes from `password_policy`, an alarm subscription
 from its address in `monitoring` and the account alias from `account.alias`; the baseline's other
@@ -42,6 +43,7 @@ from offline.reporting.origin_nodes import line_of as _line
 from offline.reporting.origin_nodes import policy_arn_origin as _policy_arn_origin
 from offline.reporting.origin_nodes import scalars_under as _scalars
 from offline.reporting.origin_nodes import statements_traced as _statements_traced
+from offline.reporting.origins_break_glass import trace_break_glass
 from offline.reporting.origins_identity_center import trace_identity_center
 from offline.running.engine import Registration, StackRun
 from offline.running.stack_files import StackConfigNodes
@@ -141,7 +143,8 @@ def trace_origins(nodes: StackConfigNodes, runs: Sequence[StackRun]) -> Resource
     for run in runs:
         items = _component_items(run, nodes)
         by_urn = {registration.urn: registration for registration in run.registrations}
-        keyed = {**trace_identity_center(run, nodes)}  # resources of keys other than the collections
+        # Resources of keys other than the collections (a break-glass user is a User component too).
+        keyed = {**trace_identity_center(run, nodes), **trace_break_glass(run, nodes)}
         for registration in run.registrations:
             if registration.urn in traced:
                 continue
