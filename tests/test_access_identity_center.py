@@ -233,11 +233,8 @@ def test_the_diagram_draws_groups_sets_and_accounts_on_three_ranks(sso_document:
         ("accounts", ("account_",)),
     ):
         assert members[kind] and all(node.startswith(prefixes) for node in members[kind]), kind
-    rank = {
-        node: index
-        for index, kind in enumerate(("directory", "permsets", "accounts"))
-        for node in members[kind]
-    }
+    rank_kinds = ("directory", "permsets", "accounts")
+    rank = {node: index for index, kind in enumerate(rank_kinds) for node in members[kind]}
     ic_edges = {(s, t) for s, t in pairs if s in rank or t in rank}
     # Every edge joins neighbouring ranks, so none can run through a node of a rank between.
     assert ic_edges and all(rank[t] == rank[s] + 1 for s, t in ic_edges)
@@ -251,16 +248,15 @@ def test_the_diagram_draws_groups_sets_and_accounts_on_three_ranks(sso_document:
         )
         expected.add((source, f"pset_{assignment['permission_set']}"))
         for reference in assignment["accounts"]:
-            expected.add(
-                (
-                    f"pset_{assignment['permission_set']}",
-                    f"account_{center['accounts'].get(reference, reference)}",
-                )
-            )
+            # Each set has its own node per account, beside it (offline/access/diagram.py).
+            account = center["accounts"].get(reference, reference)
+            name = assignment["permission_set"]
+            expected.add((f"pset_{name}", f"account_{name}_{account}"))
     assert ic_edges == expected
-    at = {node: index for kind in ("directory", "permsets") for index, node in enumerate(members[kind])}
-    grants = sorted((at[s], at[t]) for s, t in ic_edges if rank[s] == 0)
-    assert [(a, b) for a in grants for b in grants if a[0] < b[0] and a[1] > b[1]] == [], (
-        "directory → permission set edges cross in the declared order"
-    )
-    assert 'account_444444444444["management (444444444444)"]' in mermaid(sso_document)
+    at = {node: index for kind in rank_kinds for index, node in enumerate(members[kind])}
+    for first in (0, 1):  # directory → sets, then sets → accounts
+        ordered = sorted((at[s], at[t]) for s, t in ic_edges if rank[s] == first)
+        assert [(a, b) for a in ordered for b in ordered if a[0] < b[0] and a[1] > b[1]] == [], (
+            f"edges out of rank {first} cross in the declared order"
+        )
+    assert 'account_PlatformReadOnly_444444444444["management (444444444444)"]' in mermaid(sso_document)

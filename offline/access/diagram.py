@@ -192,13 +192,10 @@ def _after(items: list[_K], neighbours: Mapping[_K, list[int]], last: int) -> li
     )
 
 
-def _identity_center_order(
-    center: IdentityCenterAccess,
-) -> tuple[list[tuple[str, str]], list[str], list[AccountRef]]:
-    """Principals, permission sets and accounts in drawing order: principals with the most sets first,
-    then each set after the first principal that uses it, and once more each principal after its first
-    set (a user assigned directly sits next to the group of the same set), each account after the
-    first set assigned in it."""
+def _identity_center_order(center: IdentityCenterAccess) -> tuple[list[tuple[str, str]], list[str]]:
+    """Principals and permission sets in drawing order: principals with the most sets first, then each
+    set after the first principal that uses it, and once more each principal after its first set (a
+    user assigned directly sits next to the group of the same set)."""
     sets_of: dict[tuple[str, str], set[str]] = {}
     for assignment in center.assignments:
         sets_of.setdefault(_principal_key(assignment), set()).add(assignment.permission_set)
@@ -212,18 +209,16 @@ def _identity_center_order(
         uses = {p: sorted(sets.index(name) for name in sets_of[p]) for p in principals}
         principals = _after(principals, uses, len(sets))
     used_by = {name: [principals.index(p) for p in principals if name in sets_of[p]] for name in names}
-    sets = _after(names, used_by, len(principals))
-    in_set: dict[AccountRef, list[int]] = {}
-    for assignment in center.assignments:
-        for account in assignment.accounts:
-            in_set.setdefault(account, []).append(sets.index(assignment.permission_set))
-    accounts = _after(sorted(in_set, key=lambda ref: ref.label), in_set, len(sets))
-    return principals, sets, accounts
+    return principals, _after(names, used_by, len(principals))
 
 
 def _identity_center(diagram: _Diagram, center: IdentityCenterAccess) -> None:
-    """Directory principals → permission sets → accounts: three ranks, each in its own subgraph."""
-    principals, sets, accounts = _identity_center_order(center)
+    """Directory principals → permission sets → accounts: three ranks, each in its own subgraph.
+
+    Each set gets its own node per account, beside it: with one node per account, many sets fanning
+    into a few accounts drew edges through the neighbouring sets' boxes (mermaid-cli, the mgmt stack).
+    """
+    principals, sets = _identity_center_order(center)
     for kind, name in principals:
         prefix = "ic_group" if kind == "GROUP" else "ic_user"
         node = diagram.ids.of(prefix, name)
@@ -234,15 +229,17 @@ def _identity_center(diagram: _Diagram, center: IdentityCenterAccess) -> None:
     for name in sets:
         node = diagram.ids.of("pset", name)
         diagram.node("permsets", node, f"{node}([{_label(name)}])")
-    for account in accounts:
-        node = diagram.ids.of("account", account.account_id)
-        diagram.node("accounts", node, f"{node}[{_label(account.label)}]")
     for assignment in center.assignments:
         kind, name = _principal_key(assignment)
         source = diagram.ids.of("ic_group" if kind == "GROUP" else "ic_user", name)
         target = diagram.ids.of("pset", assignment.permission_set)
         diagram.edges[f"{source} --> {target}"] = None
-    for assignment in sorted(center.assignments, key=lambda a: sets.index(a.permission_set)):
-        source = diagram.ids.of("pset", assignment.permission_set)
-        for account in assignment.accounts:
-            diagram.edges[f"{source} --> {diagram.ids.of('account', account.account_id)}"] = None
+    accounts_of: dict[str, set[AccountRef]] = {}
+    for assignment in center.assignments:
+        accounts_of.setdefault(assignment.permission_set, set()).update(assignment.accounts)
+    for name in sets:
+        source = diagram.ids.of("pset", name)
+        for account in sorted(accounts_of.get(name, ()), key=lambda ref: ref.label):
+            node = diagram.ids.of("account", name, account.account_id)
+            diagram.node("accounts", node, f"{node}[{_label(account.label)}]")
+            diagram.edges[f"{source} --> {node}"] = None

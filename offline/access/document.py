@@ -361,7 +361,7 @@ def render_report(model: AccessModel) -> str:
             "users are left out."
             + (
                 " Identity Center: directory groups (and users assigned directly) → permission sets → "
-                "the accounts they are assigned in."
+                "the accounts each is assigned in, drawn beside each set."
                 if model.identity_center is not None
                 else ""
             ),
