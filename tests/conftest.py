@@ -14,7 +14,7 @@ from offline.running.engine import StackRun, record, run_stack
 from offline.running.stack_files import StackSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SHIPPED_STACKS = ("dev", "prod")
+SHIPPED_STACKS = ("dev", "prod", "mgmt")
 
 _runs: dict[tuple[str, bool], StackRun] = {}
 
