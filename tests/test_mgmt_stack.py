@@ -191,3 +191,50 @@ def test_a_broken_edit_of_mgmt_is_refused_with_its_key_path(
     assert result.returncode == 2, result.stdout[-3000:] + result.stderr
     assert key_path in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_mgmt_creates_no_role_for_the_tiers_it_offers_as_permission_sets(
+    project_with_stack: Callable[[dict[str, Any]], Path],
+) -> None:
+    """`create_role: false` (the tiers' defaults in mgmt): the grants reach the workload accounts as
+    permission sets, and the management account holds no SOC role that could be switched into."""
+    result = check(project_with_stack(stack_config("mgmt")), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    roles = subprocess.run(
+        [sys.executable, "-m", "offline", "check", "--stack", "mgmt"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    ).stdout
+    assert "tier-SOC_" not in roles
+    assert "permission-set-SOC_Administrator" in roles
+
+
+def _tier_referenced_by_a_group(config: dict[str, Any]) -> None:
+    config["iamtiers:groups"] = {"items": [{"name": "Operators", "assumable_tiers": ["SOC_Analyst"]}]}
+
+
+def _tier_offered_nowhere(config: dict[str, Any]) -> None:
+    center = identity_center(config)
+    center["permission_sets"] = [e for e in center["permission_sets"] if e.get("from_tier") != "SOC_Manager"]
+    center["assignments"] = [a for a in center["assignments"] if a["permission_set"] != "SOC_Manager"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_tier_referenced_by_a_group, "tier 'SOC_Analyst' has create_role: false"),
+        (_tier_offered_nowhere, "iamtiers:role_tiers.items[2].create_role: false, and no identity_center"),
+    ],
+    ids=["switch-into-a-tier-without-a-role", "tier-without-a-role-offered-nowhere"],
+)
+def test_a_tier_without_a_role_must_be_offered_and_cannot_be_switched_into(
+    change: Edit, message: str, project_with_stack: Callable[[dict[str, Any]], Path]
+) -> None:
+    config = stack_config("mgmt")
+    change(config)
+    result = check(project_with_stack(config))
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr
+    assert message in result.stderr, result.stderr
