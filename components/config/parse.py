@@ -181,7 +181,8 @@ def _unoffered_tiers(
     """A tier without a role must be offered as a permission set, or it grants nothing anywhere."""
     center = raw.get("identity_center")
     sets = center.get("permission_sets") if isinstance(center, Mapping) else None
-    offered = {entry.get("from_tier") for entry in sets if isinstance(entry, Mapping)} if isinstance(sets, list) else set()
+    entries = sets if isinstance(sets, list) else []
+    offered = {entry.get("from_tier") for entry in entries if isinstance(entry, Mapping)}
     return [
         f"{namespace}:{path}.create_role: false, and no identity_center.permission_sets entry offers "
         f"tier '{name}' (from_tier); offer it there, set create_role: true, or remove the tier"
