@@ -102,10 +102,12 @@ def _topic(name: str, region: str, args: BreakGlassAlarmArgs, parent: pulumi.Res
     topic = aws.sns.Topic(
         f"{name}-topic-{region}", name=TOPIC_NAME, region=region, tags=args.tags, opts=child
     )
+    # The topic is named, so its ARN is known before it exists: the pack reads the policy at preview.
+    known_arn = f"arn:aws:sns:{region}:{args.account_id}:{TOPIC_NAME}"
     aws.sns.TopicPolicy(
         f"{name}-topic-{region}-policy",
         arn=topic.arn,
-        policy=topic.arn.apply(lambda arn: to_json(topic_policy(arn, args.account_id))),
+        policy=to_json(topic_policy(known_arn, args.account_id)),
         region=region,
         opts=child,
     )

@@ -15,6 +15,9 @@ from offline.running.stack_files import StackSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_STACKS = ("dev", "prod", "mgmt")
+# The stacks the workflows preview and deploy with their GitHub tiers; `mgmt` is checked in every pull
+# request but deployed by the organization's administrators (README, CI).
+CI_DEPLOYED_STACKS = ("dev", "prod")
 
 _runs: dict[tuple[str, bool], StackRun] = {}
 
