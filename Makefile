@@ -36,7 +36,7 @@ check-all: $(VENV)/.installed
 
 ## report: write the access document of every shipped stack (REPORT_STACKS) to docs/access/<stack>.md: who can
 ##         do what, where MFA is required, the exemptions in force; commit the result (a test fails when stale)
-REPORT_STACKS := dev prod
+REPORT_STACKS := dev prod mgmt
 .PHONY: report
 report: $(VENV)/.installed
 	@for stack in $(REPORT_STACKS); do $(BIN)/iamtiers report --stack $$stack || exit 1; done

@@ -50,6 +50,7 @@ tiers = {
         ),
     )
     for tier in config.role_tiers
+    if tier.create_role
 }
 users = {user.name: User(f"user-{user.name}", UserArgs(user=user, tags=tags)) for user in config.users}
 # Each group lists its members itself (one exclusive GroupMembership), so users come first.

@@ -128,6 +128,7 @@ class BreakGlass(pulumi.ComponentResource):
                 role_arn=tier_arn(config, account_id),
                 emails=args.emails,
                 tags=args.tags,
+                enabled=config.alarms_enabled,
             ),
             opts=child,
         )

@@ -92,6 +92,8 @@ class BreakGlassAlarmArgs:
     role_arn: str
     emails: list[str]
     tags: dict[str, str]
+    # Off, every rule and alarm is created switched off: the stack then fails break-glass-alarmed.
+    enabled: bool = True
 
 
 def _topic(name: str, region: str, args: BreakGlassAlarmArgs, parent: pulumi.Resource) -> aws.sns.Topic:
@@ -100,10 +102,12 @@ def _topic(name: str, region: str, args: BreakGlassAlarmArgs, parent: pulumi.Res
     topic = aws.sns.Topic(
         f"{name}-topic-{region}", name=TOPIC_NAME, region=region, tags=args.tags, opts=child
     )
+    # The topic is named, so its ARN is known before it exists: the pack reads the policy at preview.
+    known_arn = f"arn:aws:sns:{region}:{args.account_id}:{TOPIC_NAME}"
     aws.sns.TopicPolicy(
         f"{name}-topic-{region}-policy",
         arn=topic.arn,
-        policy=topic.arn.apply(lambda arn: to_json(topic_policy(arn, args.account_id))),
+        policy=to_json(topic_policy(known_arn, args.account_id)),
         region=region,
         opts=child,
     )
@@ -143,7 +147,7 @@ class BreakGlassAlarms(pulumi.ComponentResource):
                 name=f"break-glass-{key}",
                 description=descriptions[key],
                 event_pattern=json.dumps(pattern, sort_keys=True),
-                state="ENABLED",
+                state="ENABLED" if args.enabled else "DISABLED",
                 region=SIGN_IN_REGION,
                 tags=args.tags,
                 opts=child,
@@ -183,7 +187,7 @@ class BreakGlassAlarms(pulumi.ComponentResource):
                 evaluation_periods=1,
                 treat_missing_data="notBreaching",
                 alarm_actions=[topics[args.region].arn],
-                actions_enabled=True,
+                actions_enabled=args.enabled,
                 tags=args.tags,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[metric_filter]),
             )

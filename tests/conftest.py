@@ -14,7 +14,10 @@ from offline.running.engine import StackRun, record, run_stack
 from offline.running.stack_files import StackSettings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SHIPPED_STACKS = ("dev", "prod")
+SHIPPED_STACKS = ("dev", "prod", "mgmt")
+# The stacks the workflows preview and deploy with their GitHub tiers; `mgmt` is checked in every pull
+# request but deployed by the organization's administrators (README, CI).
+CI_DEPLOYED_STACKS = ("dev", "prod")
 
 _runs: dict[tuple[str, bool], StackRun] = {}
 

@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, stack_config
+from tests.conftest import CI_DEPLOYED_STACKS, PROJECT_DIR, SHIPPED_STACKS, stack_config
 
 WORKFLOWS_DIR = PROJECT_DIR / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS_DIR.glob("*.y*ml"))
@@ -326,8 +326,8 @@ def pulumi_runs() -> dict[tuple[str, str, str], tuple[str, dict[str, Any]]]:
 def test_pulumi_runs_with_the_pack_and_oidc_credentials_only() -> None:
     runs = pulumi_runs()
     assert set(runs) == {
-        *(("preview.yml", "preview", stack) for stack in SHIPPED_STACKS),
-        *(("deploy.yml", "up", stack) for stack in SHIPPED_STACKS),
+        *(("preview.yml", "preview", stack) for stack in CI_DEPLOYED_STACKS),
+        *(("deploy.yml", "up", stack) for stack in CI_DEPLOYED_STACKS),
     }
     for (name, _command, stack), (job_id, job) in runs.items():
         (step,) = steps_using(job, PULUMI_ACTION)
@@ -360,7 +360,7 @@ def ci_tier_subjects(stack: str) -> dict[str, list[str]]:
     return subjects
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", CI_DEPLOYED_STACKS)
 def test_each_job_runs_where_its_role_trusts_it(stack: str) -> None:
     """The deploy job's environment and the preview job's pull request are exactly the OIDC subjects
     the stack's GitHubDeploy and GitHubPreview tiers pin; a pull request never gets the deploy role."""

@@ -67,6 +67,9 @@ class BreakGlass(_Strict):
     mfa_max_age_seconds: Annotated[int, Field(ge=300, le=900)] = 900
     # Who is emailed on each use; empty: monitoring.alarms.emails.
     alarm_emails: list[Email] = Field(default_factory=list)
+    # Off creates every alarm switched off (EventBridge rules DISABLED, alarm actions off), which the
+    # pack blocks (break-glass-alarmed): silencing them needs a pack exemption with an expiry instead.
+    alarms_enabled: bool = Field(default=True, strict=True)
 
     @model_validator(mode="after")
     def _unique_users(self) -> BreakGlass:

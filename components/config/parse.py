@@ -77,6 +77,13 @@ def _cross_reference(
                 problems.append(f"{where}: unknown role tier '{reference}'{_suggest(reference, tier_names)}")
                 continue
             tier_path, tier = tiers[reference]
+            if tier.get("create_role") is False:
+                problems.append(
+                    f"{where}: tier '{reference}' has create_role: false (offered only as a permission "
+                    f"set), so there is no role to switch into; set {namespace}:{tier_path}.create_role: "
+                    "true or remove the reference"
+                )
+                continue
             trust = tier.get("trust")
             if not (isinstance(trust, Mapping) and trust.get("this_account") is True):
                 tiers_file = files.get("role_tiers")
@@ -85,6 +92,7 @@ def _cross_reference(
                     f"{where}: tier '{reference}' does not trust this account's users; "
                     f"set {namespace}:{tier_path}.trust.this_account: true{in_file}"
                 )
+    problems.extend(_unoffered_tiers(raw, tiers, namespace))
     group_names = _names(entries["group"])
     for path, user in entries["user"]:
         memberships = user.get("groups") or []
@@ -165,3 +173,19 @@ def _rewrite_item_path(problem: str, paths: dict[str, list[str]]) -> str:
         return problem
     kind = {"groups": "group", "role_tiers": "role tier", "users": "user"}[match.group(1)]
     return paths[kind][int(match.group(2))] + problem[match.end() :]
+
+
+def _unoffered_tiers(
+    raw: Mapping[str, Any], tiers: Mapping[str, tuple[str, Mapping[str, Any]]], namespace: str
+) -> list[str]:
+    """A tier without a role must be offered as a permission set, or it grants nothing anywhere."""
+    center = raw.get("identity_center")
+    sets = center.get("permission_sets") if isinstance(center, Mapping) else None
+    entries = sets if isinstance(sets, list) else []
+    offered = {entry.get("from_tier") for entry in entries if isinstance(entry, Mapping)}
+    return [
+        f"{namespace}:{path}.create_role: false, and no identity_center.permission_sets entry offers "
+        f"tier '{name}' (from_tier); offer it there, set create_role: true, or remove the tier"
+        for name, (path, tier) in tiers.items()
+        if tier.get("create_role") is False and name not in offered
+    ]

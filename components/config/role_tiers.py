@@ -102,6 +102,9 @@ class RoleTierSettings(_Strict):
     permissions_boundary: PolicyReference | None = None
     path: IamPath = "/"
     trust: Trust = Field(default_factory=Trust)
+    # Off, the tier is only offered as an Identity Center permission set (`from_tier`) and no IAM role
+    # is created in this account: the management account then holds no SOC role of its own.
+    create_role: bool = Field(default=True, strict=True)
 
 
 class RoleTier(RoleTierSettings):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from offline.judging.analyzer_client import PACK_DIR
-from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, stack_config
+from tests.conftest import CI_DEPLOYED_STACKS, PROJECT_DIR, stack_config
 
 DEPLOY_TIER = "GitHubDeploy"
 PREVIEW_TIER = "GitHubPreview"
@@ -56,7 +56,7 @@ def mandatory_findings(stdout: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("subject", LOOSENED_SUBJECTS)
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", CI_DEPLOYED_STACKS)
 def test_a_loosened_deploy_pin_is_blocked(
     stack: str, subject: str, project_with_stack: Callable[[dict[str, Any]], Path]
 ) -> None:
@@ -77,7 +77,7 @@ def test_a_loosened_deploy_pin_is_blocked(
     assert {resource for resource, _ in findings} == {f"tier-{DEPLOY_TIER}"}
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", CI_DEPLOYED_STACKS)
 def test_the_deploy_tier_is_an_admin_tier_and_the_preview_tier_is_not(stack: str) -> None:
     pack_config = json.loads((PACK_DIR / "config" / f"{stack}.json").read_text())
     admin_lists = {rule: c["admin_tiers"] for rule, c in pack_config.items() if "admin_tiers" in c}
@@ -87,7 +87,7 @@ def test_the_deploy_tier_is_an_admin_tier_and_the_preview_tier_is_not(stack: str
         assert PREVIEW_TIER not in admin_tiers, (stack, rule)
 
 
-@pytest.mark.parametrize("stack", SHIPPED_STACKS)
+@pytest.mark.parametrize("stack", CI_DEPLOYED_STACKS)
 def test_without_the_admin_listing_the_deploy_tier_is_blocked(stack: str, tmp_path: Path) -> None:
     """Listing it as admin is what lets it through: its grant escalates, and the pack says so."""
     pack_config = json.loads((PACK_DIR / "config" / f"{stack}.json").read_text())
