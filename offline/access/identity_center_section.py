@@ -21,6 +21,7 @@ from offline.access.tables import access_lines, cell_code, names, policies_table
 from offline.reporting.markdown_text import code, text
 
 MFA_RULE = "identity-center-mfa-attested"
+LISTED_RULES = 3  # more rules holding a set in `admin_tiers` are counted in the table, not named
 
 
 def _principal(assignment: SetAssignment, *, cell: bool) -> str:
@@ -38,6 +39,8 @@ def _accounts(accounts: Sequence[AccountRef], *, cell: bool) -> str:
 def _admin(entry: PermissionSetAccess | None) -> str:
     if entry is None:
         return "unknown: not in this stack"
+    if len(entry.admin_tier_of) > LISTED_RULES:  # the set's own section lists them all
+        return f"yes: admin tier of {len(entry.admin_tier_of)} pack rules"
     if entry.admin_tier_of:
         return "yes: admin tier of " + names(entry.admin_tier_of)
     if entry.access.full_admin:
