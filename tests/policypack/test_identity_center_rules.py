@@ -271,11 +271,14 @@ def test_mfa_attestation(analyzer: PackAnalyzer) -> None:
     fresh = permission_set("Fresh", "update", tags=attested(30))
     stale = permission_set("Stale", "update", tags=attested(400))
     missing = permission_set("Missing", "update", tags={})
-    diagnostics = judge(analyzer, [fresh, stale, missing])
+    future = permission_set("Future", "update", tags=attested(-30))  # dated to outlast the year
+    diagnostics = judge(analyzer, [fresh, stale, missing, future])
     by_urn = {d.urn: d.finding for d in diagnostics if d.policy_name == "identity-center-mfa-attested"}
     assert fresh.urn not in by_urn
     assert by_urn[stale.urn].startswith("[IAM-IC-041]")
     assert by_urn[missing.urn].startswith("[IAM-IC-040]")
+    assert by_urn[future.urn].startswith("[IAM-IC-040]")
+    assert "after today" in by_urn[future.urn]
     assert {d.enforcement_level for d in diagnostics if d.policy_name == "identity-center-mfa-attested"} == {
         "advisory"
     }

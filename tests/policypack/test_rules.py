@@ -19,6 +19,7 @@ import pkgutil
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any, Literal
 
@@ -31,6 +32,9 @@ from pulumi_policy import StackValidationPolicy
 from offline.judging.analyzer_client import Diagnostic
 from tests.policypack import identity_center_stacks as ic
 from tests.policypack.conftest import IN_FORCE, UNKNOWN, FakeResource, PackAnalyzer, fake_urn, secret
+
+# A month before the real day: the MFA attestation's pass case (a date after today is refused).
+_ATTESTED_RECENTLY = (datetime.now(UTC).date() - timedelta(days=30)).isoformat()
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
@@ -2773,7 +2777,7 @@ CASES += [
         "mfa-attested-recently",
         "identity-center-mfa-attested",
         t.PERMISSION_SET,
-        {"name": "SOC_Analyst", "tags": {**_MFA_TAGS, "iamtiers:mfa-attested-on": IN_FORCE[:4] + "-01-01"}},
+        {"name": "SOC_Analyst", "tags": {**_MFA_TAGS, "iamtiers:mfa-attested-on": _ATTESTED_RECENTLY}},
         PASS,
     ),
     resource_case(

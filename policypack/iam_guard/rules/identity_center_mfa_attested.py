@@ -58,6 +58,13 @@ def check(
     if attested is None:  # _problems reported it
         return
     age = (today() - attested).days
+    if age < 0:  # a promise, not a record: nobody has checked the console on that day yet
+        report(
+            "IAM-IC-040",
+            f"{args.name}: {ON_TAG} is {attested.isoformat()}, after today ({today().isoformat()}); "
+            "an attestation records a check already made",
+        )
+        return
     if age > MAX_AGE_DAYS:
         report(
             "IAM-IC-041",
