@@ -28,6 +28,7 @@ from offline.access.model import (
     UserAccess,
 )
 from offline.access.tables import access_lines as _access
+from offline.access.tables import admin_tier_lines
 from offline.access.tables import cell_code as _code
 from offline.access.tables import names as _names
 from offline.access.tables import policies_table as _policies
@@ -236,16 +237,7 @@ def _role(role: RoleAccess, model: AccessModel) -> list[str]:
     lines.extend(
         ["", "Policies:", "", *_policies(role.policies), "", "What it may do:", "", *_access(role.access)]
     )
-    if role.admin_tier_of:
-        rules = _names(role.admin_tier_of, cell=False)
-        lines.extend(
-            ["", f"An admin tier in the pack config (`admin_tiers` of {rules}): those rules accept it."]
-        )
-    if role.access.full_admin and ADMIN_TIERS_POLICY not in role.admin_tier_of:
-        lines.extend(
-            ["", f"**Not an admin tier of `{ADMIN_TIERS_POLICY}`** in the pack config: the pack blocks it."]
-        )
-    return lines
+    return [*lines, *admin_tier_lines(role.access, role.admin_tier_of, ADMIN_TIERS_POLICY)]
 
 
 def _summary(model: AccessModel) -> list[str]:

@@ -17,7 +17,15 @@ from offline.access.identity_center import (
     SetAssignment,
 )
 from offline.access.model import ADMIN_TIERS_POLICY
-from offline.access.tables import access_lines, cell_code, names, policies_table, prose_code, table
+from offline.access.tables import (
+    access_lines,
+    admin_tier_lines,
+    cell_code,
+    names,
+    policies_table,
+    prose_code,
+    table,
+)
 from offline.reporting.markdown_text import code, text
 
 MFA_RULE = "identity-center-mfa-attested"
@@ -144,16 +152,7 @@ def _permission_set(entry: PermissionSetAccess, center: IdentityCenterAccess) ->
         lines.extend(["", "Not read by the pack (what it may do can differ from the table below):", ""])
         lines.extend(f"- {text(why)}" for why in entry.unread)
     lines.extend(["", "What it may do:", "", *access_lines(entry.access)])
-    if entry.admin_tier_of:
-        rules = names(entry.admin_tier_of, cell=False)
-        lines.extend(
-            ["", f"An admin tier in the pack config (`admin_tiers` of {rules}): those rules accept it."]
-        )
-    if entry.access.full_admin and ADMIN_TIERS_POLICY not in entry.admin_tier_of:
-        lines.extend(
-            ["", f"**Not an admin tier of `{ADMIN_TIERS_POLICY}`** in the pack config: the pack blocks it."]
-        )
-    return lines
+    return [*lines, *admin_tier_lines(entry.access, entry.admin_tier_of, ADMIN_TIERS_POLICY)]
 
 
 def identity_center_section(center: IdentityCenterAccess) -> list[str]:

@@ -74,3 +74,19 @@ def policies_table(policies: Sequence[PolicyEntry]) -> list[str]:
         ["Kind", "Policy", "Version or statements"],
         ([text(p.kind), cell_code(p.name), text(p.detail)] for p in policies),
     )
+
+
+def admin_tier_lines(access: Access, admin_tier_of: Sequence[str], admin_tiers_policy: str) -> list[str]:
+    """What the pack config says of a role's or permission set's admin standing: the rules that list it
+    in `admin_tiers`, or, for full admin that `admin_tiers_policy` does not list, that the pack blocks it."""
+    lines: list[str] = []
+    if admin_tier_of:
+        rules = names(admin_tier_of, cell=False)
+        lines.extend(
+            ["", f"An admin tier in the pack config (`admin_tiers` of {rules}): those rules accept it."]
+        )
+    if access.full_admin and admin_tiers_policy not in admin_tier_of:
+        lines.extend(
+            ["", f"**Not an admin tier of `{admin_tiers_policy}`** in the pack config: the pack blocks it."]
+        )
+    return lines
