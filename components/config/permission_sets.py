@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -23,14 +24,18 @@ from components.config.fields import (
 )
 from components.config.role_tiers import RoleTier
 from components.iam_limits import shown
+from components.pack_modules import PACK_DIR, load_pack_module
 
 # sso-admin CreatePermissionSet: Name 1-32 characters of [\w+=,.@-] (\w ASCII).
 PERMISSION_SET_NAME_LIMIT = 32
 _PERMISSION_SET_NAME = re.compile(r"^[A-Za-z0-9_+=,.@-]+$")
-# Identity Center user guide "Set session duration": 1 to 12 hours, default 1 hour.
-SESSION_SECONDS_RANGE = (3600, 43200)
-DEFAULT_SESSION_DURATION = "PT1H"
-_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
+# The pack's own reading of a session duration (stdlib only), so that config and pack agree on what
+# a duration is: Identity Center's PT1H to PT12H, default PT1H.
+_PACK_DURATION = load_pack_module(PACK_DIR / "iam_guard" / "iso_duration.py")
+SESSION_SECONDS_RANGE: tuple[int, int] = (_PACK_DURATION.AWS_MIN_SECONDS, _PACK_DURATION.AWS_MAX_SECONDS)
+DEFAULT_SESSION_DURATION: str = _PACK_DURATION.AWS_DEFAULT
+# `PT4H` for 14400: a tier's max session as a permission set's session duration.
+iso_duration: Callable[[int], str] = _PACK_DURATION.shown
 # Identity Center quotas: an inline policy of at most 10,240 non-whitespace characters.
 INLINE_POLICY_LIMIT = 10240
 _POLICY_VERSION = "2012-10-17"  # as components/policy_documents.py writes every document
@@ -48,19 +53,11 @@ RelayState = Annotated[str, StringConstraints(min_length=1, max_length=240)]
 
 def session_seconds(duration: str) -> int | None:
     """The seconds of an ISO-8601 duration of hours, minutes and seconds (`PT4H`, `PT1H30M`), or None."""
-    match = _DURATION.match(duration)
-    if not match or not any(match.groups()):
+    try:
+        seconds: int = _PACK_DURATION.session_seconds(duration)
+    except _PACK_DURATION.DurationError:
         return None
-    hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    return hours * 3600 + minutes * 60 + seconds
-
-
-def iso_duration(seconds: int) -> str:
-    """`PT4H` for 14400: a tier's max session as a permission set's session duration."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [f"{hours}H" if hours else "", f"{minutes}M" if minutes else "", f"{seconds}S" if seconds else ""]
-    return "PT" + "".join(parts)
+    return seconds
 
 
 def inline_policy_size(statements: list[Statement]) -> int:
