@@ -12,6 +12,8 @@ import string
 import unicodedata
 from typing import Literal
 
+from components.pack_modules import PACK_DIR, load_pack_module
+
 NameKind = Literal["user", "group", "role", "policy"]
 
 # IAM User Guide "IAM and AWS STS quotas" / CreateUser, CreateGroup, CreateRole, CreatePolicy:
@@ -29,45 +31,11 @@ TAG_VALUE_LIMIT = 256
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
 # IAM JSON policy reference "Resource": an ARN arn:partition:service:region:account-id:resource, or *.
 _RESOURCE_ARN = re.compile(r"^arn:[^:\s]+:[^:\s]+:[^:\s]*:[^:\s]*:.+$")
-# IAM JSON policy reference "Condition operators", with the IfExists suffix and the set qualifiers.
-_BASE_OPERATORS = (
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "BinaryEquals",
-    "IpAddress",
-    "NotIpAddress",
-    "ArnEquals",
-    "ArnLike",
-    "ArnNotEquals",
-    "ArnNotLike",
-    "Null",
-)
-_SET_QUALIFIERS = ("", "ForAllValues:", "ForAnyValue:")
-# "...IfExists" is allowed on every operator except Null.
-CONDITION_OPERATORS = frozenset(
-    qualifier + base + suffix
-    for qualifier in _SET_QUALIFIERS
-    for base in _BASE_OPERATORS
-    for suffix in ("", "IfExists")
-    if not (base == "Null" and suffix)
-)
+# IAM JSON policy reference "Condition operators": the pack's list (stdlib only, loaded by path), so
+# that the stack config and the pack refuse the same names.
+CONDITION_OPERATORS: frozenset[str] = load_pack_module(
+    PACK_DIR / "iam_guard" / "operator_names.py"
+).CONDITION_OPERATORS
 
 
 def shown(value: str, width: int = 40) -> str:
